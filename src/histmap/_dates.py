@@ -1,0 +1,56 @@
+"""Dates as users give them (ISO strings or ``datetime.date``) and as the engine uses them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ._errors import OptionError
+
+DateLike = dt.date | str
+
+
+def to_date(value: DateLike) -> dt.date:
+    """Return a ``datetime.date`` from a date or an ISO ``YYYY-MM-DD`` string.
+
+    >>> to_date("1950-09-15")
+    datetime.date(1950, 9, 15)
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise OptionError(
+            f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 1950-09-15"
+        ) from None
+
+
+def to_day(value: DateLike | float) -> float:
+    """Days since 0001-01-01 as a float: the engine's continuous time axis.
+
+    >>> to_day("1950-06-25") + 1 == to_day("1950-06-26")
+    True
+    """
+    if isinstance(value, int | float):
+        return float(value)
+    return float(to_date(value).toordinal())
+
+
+def from_day(day: float) -> dt.date:
+    """The calendar date an instant falls on.
+
+    >>> from_day(to_day("1953-07-27") + 0.6)
+    datetime.date(1953, 7, 27)
+    """
+    return dt.date.fromordinal(int(day))
+
+
+def format_long(day: dt.date) -> str:
+    """A date as a reader says it.
+
+    >>> format_long(dt.date(1950, 6, 5))
+    '5 June 1950'
+    """
+    return f"{day.day} {day:%B %Y}"

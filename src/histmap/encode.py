@@ -1,0 +1,251 @@
+"""Encoders: MP4, GIF and PNG sequences behind one small interface.
+
+Each writer follows matplotlib's movie-writer pattern (``open``, ``write`` a frame,
+``close``) and writes to a temporary file beside its target, renamed into place
+only when complete: an interrupted render never leaves a truncated file where a
+good one was. ffmpeg comes from the ``imageio-ffmpeg`` wheel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import imageio.v2 as imageio
+import imageio_ffmpeg
+import numpy as np
+from PIL import Image
+
+from ._errors import OptionError, OutputError
+
+FORMATS = ("mp4", "gif", "png")
+
+
+def format_of(out: str | os.PathLike) -> str:
+    """The output format an output path asks for: its extension, or ``png`` for a folder.
+
+    >>> format_of("war.mp4"), format_of("frames/"), format_of("a.GIF")
+    ('mp4', 'png', 'gif')
+    """
+    suffix = Path(out).suffix.lower().lstrip(".")
+    if not suffix:
+        return "png"
+    if suffix not in ("mp4", "gif"):
+        raise OptionError(f"cannot write '.{suffix}': use .mp4, .gif, or a folder for PNG frames")
+    return suffix
+
+
+def check_writable(folder: Path) -> None:
+    """Fail early, before any rendering, if ``folder`` cannot take output."""
+    if not folder.is_dir():
+        raise OutputError(f"the folder '{folder}' does not exist: create it first")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"the folder '{folder}' is not writable")
+
+
+class Writer:
+    """Base writer: frames of one size in, one finished output out."""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float):
+        self.path, self.size, self.fps = Path(path), size, fps
+        self.frames = 0
+
+    def write(self, frame: np.ndarray) -> None:
+        if frame.shape[1::-1] != self.size:
+            frame = np.asarray(Image.fromarray(frame).resize(self.size, Image.Resampling.LANCZOS))
+        self._write(frame)
+        self.frames += 1
+
+    def close(self) -> None:
+        """Finish and move the output into place."""
+
+    def abort(self) -> None:
+        """Stop and remove everything partial; the previous output stays as it was."""
+
+    def _write(self, frame: np.ndarray) -> None:
+        raise NotImplementedError
+
+
+class _AtomicFileWriter(Writer):
+    def __init__(self, path: Path, size: tuple[int, int], fps: float):
+        super().__init__(path, size, fps)
+        check_writable(self.path.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=self.path.parent
+        )
+        os.close(fd)
+        self.tmp = Path(tmp)
+
+    def _finish(self) -> None:
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.tmp.unlink(missing_ok=True)
+
+
+class Mp4Writer(_AtomicFileWriter):
+    """H.264 in yuv420p (plays in browsers), ``+faststart`` so it streams."""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float):
+        super().__init__(path, size, fps)
+        # imageio's default macro block of 16 would rescale 1280x720 to 1280x720 but
+        # 1366x768 to 1376x768; sizes are already even, which is all yuv420p needs.
+        self._writer = imageio.get_writer(
+            self.tmp,
+            format="FFMPEG",
+            mode="I",
+            fps=fps,
+            codec="libx264",
+            pixelformat="yuv420p",
+            macro_block_size=2,
+            quality=7,
+            output_params=["-movflags", "+faststart"],
+            ffmpeg_log_level="error",
+        )
+
+    def _write(self, frame: np.ndarray) -> None:
+        self._writer.append_data(frame)
+
+    def close(self) -> None:
+        self._writer.close()
+        self._finish()
+
+    def abort(self) -> None:
+        # The encoder may already be gone (killed, disk full).
+        with contextlib.suppress(Exception):
+            self._writer.close()
+        super().abort()
+
+
+class GifWriter(_AtomicFileWriter):
+    """A looping GIF with one palette taken from the map's first frame, no dithering.
+
+    One fixed palette keeps colours steady (no flicker), and ffmpeg's GIF encoder
+    stores only the pixels that changed between frames.
+    """
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float):
+        super().__init__(path, size, fps)
+        self._proc: subprocess.Popen | None = None
+        self._palette: Path | None = None
+
+    def _start(self, first: np.ndarray) -> None:
+        quantized = Image.fromarray(first).quantize(256, method=Image.Quantize.MEDIANCUT)
+        colours = np.zeros((256, 3), np.uint8)
+        pal = np.asarray(quantized.getpalette()[: 256 * 3], np.uint8).reshape(-1, 3)
+        colours[: len(pal)] = pal
+        fd, name = tempfile.mkstemp(
+            prefix=f".{self.path.stem}.palette.", suffix=".png", dir=self.path.parent
+        )
+        os.close(fd)
+        self._palette = Path(name)
+        Image.fromarray(colours.reshape(16, 16, 3)).save(self._palette)
+        w, h = self.size
+        cmd = [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{w}x{h}",
+            "-r",
+            f"{self.fps}",
+            "-i",
+            "-",
+            "-i",
+            str(self._palette),
+            "-lavfi",
+            "[0:v][1:v]paletteuse=dither=none:diff_mode=rectangle",
+            "-loop",
+            "0",
+            "-f",
+            "gif",
+            str(self.tmp),
+        ]
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def _write(self, frame: np.ndarray) -> None:
+        if self._proc is None:
+            self._start(frame)
+        try:
+            self._proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+        except BrokenPipeError:
+            raise OutputError(f"ffmpeg stopped writing {self.path}: {self._stderr()}") from None
+
+    def _stderr(self) -> str:
+        return self._proc.stderr.read().decode(errors="replace").strip() if self._proc else ""
+
+    def close(self) -> None:
+        if self._proc is None:
+            raise OutputError("no frames to write")
+        self._proc.stdin.close()
+        code = self._proc.wait()
+        self._cleanup_palette()
+        if code != 0:
+            self.abort()
+            raise OutputError(f"ffmpeg failed writing {self.path}: {self._stderr()}")
+        self._finish()
+
+    def abort(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+        self._cleanup_palette()
+        super().abort()
+
+    def _cleanup_palette(self) -> None:
+        if self._palette is not None:
+            self._palette.unlink(missing_ok=True)
+
+
+class PngSequenceWriter(Writer):
+    """Numbered PNG frames ``<name>_00001.png`` in a folder.
+
+    The set is replaced as a whole: frames are written under temporary names and,
+    once all are done, the frames of an earlier render with the same name are
+    removed and the new ones renamed into place.
+    """
+
+    def __init__(self, folder: Path, size: tuple[int, int], fps: float, *, name: str):
+        super().__init__(folder, size, fps)
+        check_writable(self.path)
+        self.name = name
+        self._tmp: list[Path] = []
+        self.replaced = 0
+
+    def _write(self, frame: np.ndarray) -> None:
+        tmp = self.path / f".{self.name}_{self.frames + 1:05d}.png.tmp"
+        Image.fromarray(frame).save(tmp, format="PNG", compress_level=3)
+        self._tmp.append(tmp)
+
+    def close(self) -> None:
+        old = sorted(self.path.glob(f"{self.name}_[0-9][0-9][0-9][0-9][0-9].png"))
+        for path in old:
+            path.unlink()
+        self.replaced = len(old)
+        for tmp in self._tmp:
+            os.replace(tmp, tmp.with_name(tmp.name[1:].removesuffix(".tmp")))
+
+    def abort(self) -> None:
+        for tmp in self._tmp:
+            tmp.unlink(missing_ok=True)
+
+
+def open_writer(
+    out: str | os.PathLike, size: tuple[int, int], fps: float, *, name: str = "frame"
+) -> Writer:
+    """A writer for ``out``, chosen by its extension (a folder: PNG frames)."""
+    kind = format_of(out)
+    path = Path(out)
+    if kind == "mp4":
+        return Mp4Writer(path, size, fps)
+    if kind == "gif":
+        return GifWriter(path, size, fps)
+    return PngSequenceWriter(path, size, fps, name=name)

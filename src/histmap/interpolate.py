@@ -1,0 +1,342 @@
+"""Territories and fronts at any instant between dated snapshots.
+
+How it works: signed distance fields, blended in time
+------------------------------------------------------
+The land (the coastline, clipped to the map's region) is rasterised once onto a
+grid in the projected CRS. For every snapshot and every side ``s`` a signed
+distance field is computed once and cached::
+
+    phi_s = distance to the land held by s  -  distance to the land held by the others
+
+negative inside ``s``, positive outside. The sea belongs to neither set, so it is
+neutral: distances run straight across water and the shape of the coast does not
+drag the front. At an instant between two snapshots the fields are blended
+linearly (or with ease-in-out); each place goes to the side with the least blended
+value, and the region of each side is contoured with sub-cell precision
+(``contourpy``) and clipped to the exact coastline. The sides are cut out one after
+the other from the land and the last side takes what remains, so every frame is an
+exact partition of the land, islands included.
+
+What this gives:
+
+* **exact keyframes**: on a snapshot's date the snapshot itself (clipped) is returned;
+* **continuity**: the fields change linearly with time, so the boundary moves a
+  little between nearby instants;
+* **topology changes** without special cases: a pocket of a side appears where its
+  field first turns negative (a landing grows from its centre), shrinks and
+  vanishes (an evacuation), areas merge (a link-up) or split (an encirclement);
+* a snapshot with ``"transition": "cut"`` holds the previous state until its date
+  and then switches, for changes that did not happen by movement;
+* **any number of sides**, and land no side holds: the pseudo-side ``_unheld``
+  is morphed like a side but never drawn and has no fronts;
+* **fronts** are the shared boundaries of two sides' territories, never the coast.
+
+Limits: the boundary is resolved to a fraction of a grid cell (about 1/600 of the
+land's extent by default), so between keyframes details finer than a cell are
+smoothed; a side that is absent from one snapshot appears or disappears through
+its deepest point rather than along a drawn path; the fields are Euclidean in
+the projected plane, so a front never "knows" about mountains or rivers.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from itertools import pairwise
+
+import contourpy
+import numpy as np
+import shapely
+from scipy import ndimage
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from .model import UNHELD
+
+_EMPTY = Polygon()
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    """A snapshot in projected coordinates: an instant (days) and each side's territory."""
+
+    day: float
+    territories: dict[str, BaseGeometry]
+    transition: str = "morph"
+
+
+def ease(alpha: float, easing: str = "linear") -> float:
+    """Map a linear fraction of a segment to an eased one.
+
+    >>> ease(0.5, "ease-in-out"), ease(0.25, "linear")
+    (0.5, 0.25)
+    """
+    if easing == "ease-in-out":
+        return alpha * alpha * (3.0 - 2.0 * alpha)
+    return alpha
+
+
+class Morph:
+    """Interpolate a partition of ``land`` among ``sides`` through ``keyframes``.
+
+    Parameters
+    ----------
+    keyframes : list of Keyframe
+        In any order; territories may run over the sea (they are clipped to ``land``).
+    land : shapely geometry
+        The land to partition, in the same projected coordinates.
+    sides : list of str
+        Side ids in drawing order.
+    max_cells : int
+        Grid cells along the longer side of the land's bounding box.
+    easing : str
+        ``"linear"`` (calendar time) or ``"ease-in-out"`` within each segment.
+    """
+
+    def __init__(
+        self,
+        keyframes: list[Keyframe],
+        land: BaseGeometry,
+        sides: list[str],
+        *,
+        max_cells: int = 600,
+        easing: str = "linear",
+        cache_size: int = 6,
+    ):
+        if not keyframes:
+            raise ValueError("at least one keyframe is needed")
+        self.keyframes = sorted(keyframes, key=lambda k: k.day)
+        self.land = land
+        self.sides = [*sides, UNHELD]
+        self.easing = easing
+        self._days = np.array([k.day for k in self.keyframes])
+        self._grid = _Grid(land, max_cells)
+        self._exact: dict[int, dict[str, BaseGeometry]] = {}
+        self._fields: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    # -- public ------------------------------------------------------------------------------
+
+    def territories(self, day: float) -> dict[str, BaseGeometry]:
+        """Each side's land at an instant (days since 0001-01-01), as a partition of the land.
+
+        Sides holding nothing are left out; land no side holds is under ``"_unheld"``.
+        """
+        i, alpha = self._locate(day)
+        if alpha == 0.0:
+            return self.exact(i)
+        if alpha == 1.0:
+            return self.exact(i + 1)
+        fields = (1.0 - alpha) * self._field(i) + alpha * self._field(i + 1)
+        present = [
+            k for k, s in enumerate(self.sides) if s in self.exact(i) or s in self.exact(i + 1)
+        ]
+        return self._partition(fields, present)
+
+    def regions(self, day: float) -> dict[str, BaseGeometry]:
+        """Each side's area at an instant from the grid alone, not clipped to the coast.
+
+        Cheap (no overlay with the coastline): for drawing under a mask of the sea.
+        The areas are disjoint; they run out over the sea and beyond the land.
+        """
+        fields, present = self._blend(day)
+        result = {}
+        for n, k in enumerate(present):
+            others = np.min(np.delete(fields[present], n, axis=0), axis=0)
+            region = self._grid.region(fields[k] - others)
+            if not region.is_empty:
+                result[self.sides[k]] = region
+        return result
+
+    def boundaries(self, day: float) -> list[tuple[np.ndarray, str, str]]:
+        """Boundary lines between pairs of sides from the grid, running over the sea too.
+
+        Each item is (list of vertex arrays, side a, side b); ``_unheld`` has none.
+        """
+        fields, present = self._blend(day)
+        unheld = self.sides.index(UNHELD)
+        real = [k for k in present if k != unheld]
+        result = []
+        for n, a in enumerate(real):
+            for b in real[n + 1 :]:
+                rest = [k for k in present if k not in (a, b)]
+                lines = self._grid.zero_lines(
+                    fields[a] - fields[b],
+                    np.minimum(fields[a], fields[b]),
+                    np.min(fields[rest], axis=0) if rest else None,
+                )
+                if lines:
+                    result.append((lines, self.sides[a], self.sides[b]))
+        return result
+
+    def _blend(self, day: float) -> tuple[np.ndarray, list[int]]:
+        """The blended fields at an instant and the indices of the sides present around it."""
+        i, alpha = self._locate(day)
+        if alpha == 1.0:
+            i, alpha = i + 1, 0.0
+        j = min(i + 1, len(self.keyframes) - 1)
+        if alpha == 0.0:
+            fields = self._field(i)
+        else:
+            fields = (1.0 - alpha) * self._field(i) + alpha * self._field(j)
+        present = [
+            k
+            for k, s in enumerate(self.sides)
+            if s in self.exact(i) or (alpha > 0 and s in self.exact(j))
+        ]
+        return fields, present
+
+    def fronts(self, day: float) -> list[tuple[BaseGeometry, str, str]]:
+        """Front lines at an instant: (lines, side a, side b) for each pair of sides that touch."""
+        return fronts_of(self.territories(day))
+
+    def exact(self, index: int) -> dict[str, BaseGeometry]:
+        """Keyframe ``index`` clipped to the land, with the land it leaves under ``_unheld``."""
+        if index not in self._exact:
+            self._exact[index] = _clip_partition(self.keyframes[index].territories, self.land)
+        return self._exact[index]
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _locate(self, day: float) -> tuple[int, float]:
+        """Segment index and eased fraction of ``day`` (clamped to the keyframes' span)."""
+        days = self._days
+        if len(days) == 1 or day <= days[0]:
+            return 0, 0.0
+        if day >= days[-1]:
+            return len(days) - 2, 1.0
+        i = int(np.searchsorted(days, day, side="right") - 1)
+        if self.keyframes[i + 1].transition == "cut":
+            return i, 0.0
+        alpha = (day - days[i]) / (days[i + 1] - days[i])
+        return i, ease(float(alpha), self.easing)
+
+    def _field(self, index: int) -> np.ndarray:
+        if index in self._fields:
+            self._fields.move_to_end(index)
+            return self._fields[index]
+        labels = self._grid.labels(self.exact(index), self.sides)
+        field = self._grid.signed_distances(labels, len(self.sides))
+        self._fields[index] = field
+        if len(self._fields) > self._cache_size:
+            self._fields.popitem(last=False)
+        return field
+
+    def _partition(self, fields: np.ndarray, present: list[int]) -> dict[str, BaseGeometry]:
+        remaining = self.land
+        result: dict[str, BaseGeometry] = {}
+        for n, k in enumerate(present):
+            if n == len(present) - 1:
+                piece = remaining
+            else:
+                others = np.min(np.delete(fields[present], n, axis=0), axis=0)
+                region = self._grid.region(fields[k] - others)
+                piece = shapely.intersection(remaining, region)
+                remaining = shapely.difference(remaining, piece)
+            piece = _polygonal(piece)
+            if not piece.is_empty:
+                result[self.sides[k]] = piece
+        return result
+
+
+class _Grid:
+    """A raster over the land's bounds, in projected coordinates."""
+
+    def __init__(self, land: BaseGeometry, max_cells: int):
+        w, s, e, n = land.bounds
+        self.cell = max(e - w, n - s) / max_cells
+        pad = 3 * self.cell
+        self.x = np.arange(w - pad, e + pad + self.cell, self.cell)
+        self.y = np.arange(s - pad, n + pad + self.cell, self.cell)
+        self._xx, self._yy = np.meshgrid(self.x, self.y)
+        shapely.prepare(land)
+        self.land_mask = shapely.contains_xy(land, self._xx, self._yy)
+        self._big = float(len(self.x) + len(self.y)) * self.cell
+
+    def labels(self, partition: dict[str, BaseGeometry], sides: list[str]) -> np.ndarray:
+        """Index of the side holding each land cell; -1 on the sea."""
+        labels = np.full(self.land_mask.shape, -1, dtype=np.int16)
+        labels[self.land_mask] = sides.index(UNHELD)
+        for k, side in enumerate(sides):
+            geom = partition.get(side)
+            if geom is None or side == UNHELD:
+                continue
+            shapely.prepare(geom)
+            inside = shapely.contains_xy(geom, self._xx, self._yy) & self.land_mask
+            labels[inside] = k
+        return labels
+
+    def signed_distances(self, labels: np.ndarray, n_sides: int) -> np.ndarray:
+        """phi[k] = distance to side k's cells minus distance to the other sides' land cells."""
+        fields = np.full((n_sides, *labels.shape), self._big, dtype=np.float32)
+        on_land = labels >= 0
+        for k in range(n_sides):
+            mine = labels == k
+            if not mine.any():
+                continue
+            others = on_land & ~mine
+            to_mine = ndimage.distance_transform_edt(~mine) * self.cell
+            to_others = (
+                ndimage.distance_transform_edt(~others) * self.cell
+                if others.any()
+                else np.full(labels.shape, self._big)
+            )
+            # Half a cell either way puts the zero level on the cell edges.
+            fields[k] = to_mine - to_others + np.where(mine, 0.5, -0.5) * self.cell
+        return fields
+
+    def zero_lines(
+        self, values: np.ndarray, mine: np.ndarray, others: np.ndarray | None
+    ) -> list[np.ndarray]:
+        """Lines where ``values`` is zero, except where a third side (``others``) wins."""
+        if others is not None:
+            values = np.ma.masked_where(others < mine, values)
+        gen = contourpy.contour_generator(self.x, self.y, values, line_type="Separate")
+        return [line for line in gen.lines(0.0) if len(line) >= 2]
+
+    def region(self, values: np.ndarray) -> BaseGeometry:
+        """The polygons where ``values < 0``, with sub-cell boundaries."""
+        gen = contourpy.contour_generator(self.x, self.y, values, fill_type="OuterOffset")
+        points, offsets = gen.filled(float(values.min()) - 1.0, 0.0)
+        polys = []
+        for pts, offs in zip(points, offsets, strict=True):
+            rings = [pts[a:b] for a, b in pairwise(offs)]
+            polys.append(Polygon(rings[0], rings[1:]))
+        geom = MultiPolygon(polys) if polys else _EMPTY
+        return geom if geom.is_valid else shapely.make_valid(geom)
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """Drop the points and lines an overlay can leave behind."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else _EMPTY
+
+
+def _clip_partition(
+    territories: dict[str, BaseGeometry], land: BaseGeometry
+) -> dict[str, BaseGeometry]:
+    result, remaining = {}, land
+    for side, geom in territories.items():
+        piece = _polygonal(shapely.intersection(remaining, geom))
+        remaining = shapely.difference(remaining, piece)
+        if not piece.is_empty:
+            result[side] = piece
+    remaining = _polygonal(remaining)
+    if remaining.area > 1e-6 * max(land.area, 1e-12):
+        result[UNHELD] = remaining
+    return result
+
+
+def fronts_of(partition: dict[str, BaseGeometry]) -> list[tuple[BaseGeometry, str, str]]:
+    """The shared boundaries of each pair of sides (land no side holds has none)."""
+    sides = [s for s in partition if s != UNHELD]
+    result = []
+    for i, a in enumerate(sides):
+        for b in sides[i + 1 :]:
+            shared = shapely.intersection(partition[a].boundary, partition[b].boundary)
+            lines = [g for g in shapely.get_parts(shared) if g.geom_type == "LineString"]
+            if lines:
+                result.append((shapely.line_merge(shapely.union_all(lines)), a, b))
+    return result

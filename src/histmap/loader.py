@@ -1,0 +1,637 @@
+"""Read and validate a map folder into a :class:`~histmap.model.MapData`.
+
+Every problem found is collected and reported together (file, feature, field,
+what to do), so a map maker fixes a folder in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import math
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from ._errors import MapError, Problem
+from .model import MapData, MapSpec, Phase, ReferenceLine, Side, Snapshot
+
+DEFAULT_MAP = "korean_war"
+MAX_GEOJSON_BYTES = 50 * 1024 * 1024
+RESOLUTIONS = ("c", "l", "i", "h", "f")
+EASINGS = ("linear", "ease-in-out")
+TRANSITIONS = ("morph", "cut")
+EVENT_KINDS = (
+    "battle",
+    "offensive",
+    "retreat",
+    "landing",
+    "capture",
+    "evacuation",
+    "political",
+    "armistice",
+)
+SNAPSHOT_KINDS = {
+    "territory": ("Polygon", "MultiPolygon"),
+    "front": ("LineString", "MultiLineString"),
+    "dmz": ("Polygon", "MultiPolygon"),
+}
+
+_TOP_KEYS = {
+    "title": str,
+    "subtitle": str,
+    "extent": list,
+    "projection": str,
+    "resolution": str,
+    "sides": list,
+    "start": (str, dt.date),
+    "end": (str, dt.date),
+    "timing": dict,
+    "region": str,
+    "allow_unheld": bool,
+    "exclude_borders": list,
+    "credits": str,
+    "reference_lines": list,
+    "phases": list,
+}
+_REQUIRED_KEYS = ("title", "extent", "sides")
+_TIMING_KEYS = {"fps": int, "duration": (int, float), "easing": str}
+
+
+def data_root() -> Path:
+    """Folder of the built-in maps (``HISTMAP_DATA`` overrides it)."""
+    env = os.environ.get("HISTMAP_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "data"
+
+
+def builtin_maps() -> list[str]:
+    root = data_root()
+    return (
+        sorted(p.name for p in root.iterdir() if (p / "map.toml").is_file())
+        if root.is_dir()
+        else []
+    )
+
+
+def resolve_map_folder(map_ref: str | os.PathLike | None) -> Path:
+    """A map folder from a path or a built-in map's name (``None``: the Korean War)."""
+    ref = DEFAULT_MAP if map_ref is None else map_ref
+    path = Path(ref)
+    if path.is_dir():
+        return path
+    builtin = data_root() / str(ref)
+    if isinstance(ref, str) and os.sep not in ref and builtin.is_dir():
+        return builtin
+    known = ", ".join(builtin_maps()) or "none installed"
+    raise MapError(
+        [Problem(str(ref), f"no such map folder or built-in map (built-in maps: {known})")]
+    )
+
+
+class _Collector:
+    """Accumulates problems while loading."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.problems: list[Problem] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.folder.parent))
+        except ValueError:
+            return str(path)
+
+    def add(self, path: Path, message: str, *, feature=None, field=None, severity="error") -> None:
+        self.problems.append(Problem(self.rel(path), message, feature, field, severity))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def load_map_data(map_ref: str | os.PathLike | None = None) -> tuple[MapData, list[Problem]]:
+    """Load and validate a map folder.
+
+    Returns the data and the warnings; raises :class:`MapError` listing every
+    error when the folder cannot be used.
+    """
+    folder = resolve_map_folder(map_ref)
+    col = _Collector(folder)
+    spec = _read_spec(folder, col)
+    snapshots = _read_snapshots(folder, spec, col)
+    events = _read_events(folder, spec, col)
+    places = _read_places(folder, spec, col)
+    if spec is not None:
+        _check_span(spec, snapshots, col)
+    if col.errors or spec is None:
+        raise MapError(col.errors or col.problems)
+    data = MapData(spec, snapshots, events, places)
+    return data, [p for p in col.problems if p.severity != "error"]
+
+
+# -- map.toml ----------------------------------------------------------------------------------
+
+
+def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
+    path = folder / "map.toml"
+    if not path.is_file():
+        col.add(path, "missing: every map folder needs a map.toml (see docs/format.md)")
+        return None
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        col.add(path, "is not UTF-8 text: save it as UTF-8")
+        return None
+    except tomllib.TOMLDecodeError as exc:
+        col.add(path, f"is not valid TOML: {exc}")
+        return None
+    before = len(col.errors)
+    _check_keys(raw, _TOP_KEYS, path, col, "")
+    for key in _REQUIRED_KEYS:
+        if key not in raw:
+            col.add(path, "is required", field=key)
+    timing = raw.get("timing", {}) if isinstance(raw.get("timing"), dict) else {}
+    _check_keys(timing, _TIMING_KEYS, path, col, "timing.")
+    if len(col.errors) > before:
+        return None
+    extent = _extent(raw["extent"], path, col)
+    sides = _sides(raw["sides"], path, col)
+    resolution = raw.get("resolution", "i")
+    if resolution not in RESOLUTIONS:
+        col.add(path, f"must be one of {', '.join(RESOLUTIONS)}", field="resolution")
+    easing = timing.get("easing", "linear")
+    if easing not in EASINGS:
+        col.add(path, f"must be one of {', '.join(EASINGS)}", field="timing.easing")
+    fps, duration = timing.get("fps", 24), timing.get("duration", 90)
+    if not 1 <= fps <= 120:
+        col.add(path, "must be between 1 and 120", field="timing.fps")
+    if not 0 < duration <= 3600:
+        col.add(path, "must be between 0 and 3600 seconds", field="timing.duration")
+    start, end = _opt_date(raw, "start", path, col), _opt_date(raw, "end", path, col)
+    region = _region(folder, raw.get("region"), col)
+    refs = [_reference_line(r, i, path, col) for i, r in enumerate(raw.get("reference_lines", []))]
+    phases = [_phase(p, i, path, col) for i, p in enumerate(raw.get("phases", []))]
+    return MapSpec(
+        folder=folder,
+        name=folder.name,
+        title=raw["title"],
+        subtitle=raw.get("subtitle", ""),
+        extent=extent,
+        projection=raw.get("projection") or None,
+        resolution=resolution,
+        sides=sides,
+        start=start,
+        end=end,
+        fps=int(fps),
+        duration=float(duration),
+        easing=easing,
+        region=region,
+        allow_unheld=raw.get("allow_unheld", False),
+        credits=raw.get("credits", ""),
+        exclude_borders=_boxes(raw.get("exclude_borders", []), path, col),
+        reference_lines=[r for r in refs if r],
+        phases=[p for p in phases if p],
+    )  # type: ignore[arg-type]  # start/end filled by _check_span
+
+
+def _check_keys(raw: dict, schema: dict, path: Path, col: _Collector, prefix: str) -> None:
+    for key, value in raw.items():
+        if key not in schema:
+            guess = difflib.get_close_matches(key, list(schema), n=1)
+            hint = f" (did you mean '{prefix}{guess[0]}'?)" if guess else ""
+            col.add(path, f"unknown key{hint}", field=prefix + key)
+        elif not isinstance(value, schema[key]) or (schema[key] is int and isinstance(value, bool)):
+            want = schema[key] if isinstance(schema[key], type) else schema[key][0]
+            col.add(
+                path,
+                f"must be a {_type_name(want)}, not {_type_name(type(value))}",
+                field=prefix + key,
+            )
+
+
+def _type_name(t: type) -> str:
+    return {
+        str: "string",
+        int: "whole number",
+        float: "number",
+        list: "list",
+        dict: "table",
+        bool: "true/false",
+        dt.date: "date",
+    }.get(t, t.__name__)
+
+
+def _extent(value: list, path: Path, col: _Collector) -> tuple[float, float, float, float]:
+    ok = len(value) == 4 and all(isinstance(v, int | float) for v in value)
+    if ok:
+        w, s, e, n = (float(v) for v in value)
+        ok = -180 <= w < e <= 180 and -90 <= s < n <= 90
+    if not ok:
+        col.add(
+            path,
+            "must be [west, south, east, north] in degrees, west < east, south < north",
+            field="extent",
+        )
+        return (0.0, 0.0, 1.0, 1.0)
+    return (w, s, e, n)
+
+
+def _boxes(value: list, path: Path, col: _Collector) -> tuple:
+    boxes = []
+    for i, raw in enumerate(value):
+        if not (
+            isinstance(raw, list) and len(raw) == 4 and all(isinstance(v, int | float) for v in raw)
+        ):
+            col.add(path, "must be [west, south, east, north]", field=f"exclude_borders[{i}]")
+            continue
+        boxes.append(tuple(float(v) for v in raw))
+    return tuple(boxes)
+
+
+def _sides(value: list, path: Path, col: _Collector) -> list[Side]:
+    sides = []
+    for i, raw in enumerate(value):
+        if not isinstance(raw, dict) or not all(
+            isinstance(raw.get(k), str) for k in ("id", "colour")
+        ):
+            col.add(
+                path, "each side needs an 'id' and a 'colour' (and a 'name')", field=f"sides[{i}]"
+            )
+            continue
+        if not _is_colour(raw["colour"]):
+            col.add(
+                path,
+                f"'{raw['colour']}' is not a colour: use '#rrggbb'",
+                field=f"sides[{i}].colour",
+            )
+        sides.append(Side(raw["id"], str(raw.get("name", raw["id"])), raw["colour"]))
+    ids = [s.id for s in sides]
+    if len(set(ids)) != len(ids):
+        col.add(path, "two sides share an id", field="sides")
+    if not sides:
+        col.add(path, "needs at least one side", field="sides")
+    return sides
+
+
+def _is_colour(text: str) -> bool:
+    body = text[1:] if text.startswith("#") else ""
+    return len(body) in (6, 8) and all(c in "0123456789abcdefABCDEF" for c in body)
+
+
+def _opt_date(raw: dict, key: str, path: Path, col: _Collector) -> dt.date | None:
+    if key not in raw:
+        return None
+    return _parse_date(raw[key], path, col, field=key)
+
+
+def _parse_date(value: Any, path: Path, col: _Collector, **where) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        col.add(path, f"'{value}' is not a date: write YYYY-MM-DD", **where)
+        return None
+
+
+def _region(folder: Path, name: str | None, col: _Collector) -> BaseGeometry | None:
+    if name is None:
+        return None
+    path = folder / name
+    doc = _read_json(path, col)
+    if doc is None:
+        return None
+    geoms = []
+    for i, feat in enumerate(doc.get("features", [])):
+        geom = _geometry(feat, i, path, col, ("Polygon", "MultiPolygon"))
+        if geom is not None:
+            geoms.append(geom)
+    return shapely.union_all(geoms) if geoms else None
+
+
+def _reference_line(raw: Any, i: int, path: Path, col: _Collector) -> ReferenceLine | None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("latitude"), int | float):
+        col.add(path, "needs a 'latitude' number and a 'label'", field=f"reference_lines[{i}]")
+        return None
+    return ReferenceLine(float(raw["latitude"]), str(raw.get("label", "")))
+
+
+def _phase(raw: Any, i: int, path: Path, col: _Collector) -> Phase | None:
+    where = {"field": f"phases[{i}]"}
+    if not isinstance(raw, dict) or not all(k in raw for k in ("id", "name", "start", "end")):
+        col.add(path, "needs 'id', 'name', 'start' and 'end'", **where)
+        return None
+    start, end = (
+        _parse_date(raw["start"], path, col, **where),
+        _parse_date(raw["end"], path, col, **where),
+    )
+    return Phase(str(raw["id"]), str(raw["name"]), start, end) if start and end else None
+
+
+# -- GeoJSON -----------------------------------------------------------------------------------
+
+
+def _read_json(path: Path, col: _Collector) -> dict | None:
+    if not path.is_file():
+        col.add(path, "missing")
+        return None
+    size = path.stat().st_size
+    if size > MAX_GEOJSON_BYTES:
+        col.add(
+            path,
+            f"is {size / 1e6:.0f} MB, more than the {MAX_GEOJSON_BYTES / 1e6:.0f} MB a "
+            "snapshot can sanely be: simplify the geometry",
+        )
+        return None
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        col.add(path, "is not UTF-8 text: save it as UTF-8")
+        return None
+    except json.JSONDecodeError as exc:
+        col.add(path, f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+        return None
+    if (
+        not isinstance(doc, dict)
+        or doc.get("type") != "FeatureCollection"
+        or not isinstance(doc.get("features"), list)
+    ):
+        col.add(
+            path,
+            'is not a GeoJSON FeatureCollection ({"type": "FeatureCollection", "features": [...]})',
+        )
+        return None
+    return doc
+
+
+def _feature_name(feat: Any, i: int) -> str:
+    fid = feat.get("id") if isinstance(feat, dict) else None
+    props = feat.get("properties") if isinstance(feat, dict) else None
+    fid = fid or (props or {}).get("id") if isinstance(props, dict) else fid
+    return f"#{i}" + (f" ({fid})" if fid else "")
+
+
+def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGeometry | None:
+    name = _feature_name(feat, i)
+    raw = feat.get("geometry") if isinstance(feat, dict) else None
+    if not isinstance(raw, dict):
+        col.add(path, "has no geometry", feature=name, field="geometry")
+        return None
+    if raw.get("type") not in allowed:
+        col.add(
+            path,
+            f"is a {raw.get('type')}, expected {' or '.join(allowed)}",
+            feature=name,
+            field="geometry",
+        )
+        return None
+    try:
+        geom = shape(raw)
+    except Exception as exc:  # shapely raises several types for malformed coordinates
+        col.add(path, f"has malformed coordinates ({exc})", feature=name, field="geometry")
+        return None
+    coords = shapely.get_coordinates(geom)
+    if coords.size == 0:
+        col.add(path, "is empty", feature=name, field="geometry")
+        return None
+    if not all(math.isfinite(v) for v in coords.flat):
+        col.add(path, "has NaN or infinite coordinates", feature=name, field="geometry")
+        return None
+    lon, lat = coords[:, 0], coords[:, 1]
+    if (abs(lat) > 90).any() or (abs(lon) > 180).any():
+        hint = (
+            " (they look like [lat, lon]: GeoJSON wants [lon, lat])"
+            if ((abs(lon) <= 90).all() and (abs(lat) <= 180).all())
+            else ""
+        )
+        col.add(
+            path,
+            f"has coordinates outside lon -180..180, lat -90..90{hint}",
+            feature=name,
+            field="geometry",
+        )
+        return None
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        geom = shapely.make_valid(geom)
+        col.add(
+            path,
+            f"is an invalid polygon ({reason}); repaired automatically, check it",
+            feature=name,
+            field="geometry",
+            severity="warning",
+        )
+    return geom
+
+
+def _properties(feat: Any) -> dict:
+    props = feat.get("properties") if isinstance(feat, dict) else None
+    return props if isinstance(props, dict) else {}
+
+
+def _read_snapshots(folder: Path, spec: MapSpec | None, col: _Collector) -> list[Snapshot]:
+    snap_dir = folder / "snapshots"
+    files = sorted(snap_dir.glob("*.geojson")) if snap_dir.is_dir() else []
+    if not files:
+        col.add(snap_dir, "holds no snapshots: add at least one YYYY-MM-DD.geojson")
+        return []
+    side_ids = {s.id for s in spec.sides} if spec else set()
+    snapshots, seen = [], {}
+    for path in files:
+        date = _parse_date(path.stem, path, col, field="file name")
+        if date is None:
+            continue
+        if date in seen:
+            col.add(path, f"is a second snapshot for {date} (also {seen[date].name})")
+            continue
+        seen[date] = path
+        snap = _read_snapshot(path, date, side_ids, col)
+        if snap is not None:
+            snapshots.append(snap)
+    return snapshots
+
+
+def _read_snapshot(path: Path, date: dt.date, side_ids: set, col: _Collector) -> Snapshot | None:
+    doc = _read_json(path, col)
+    if doc is None:
+        return None
+    transition = doc.get("transition", "morph")
+    if transition not in TRANSITIONS:
+        col.add(path, f"must be one of {', '.join(TRANSITIONS)}", field="transition")
+    parts: dict[str, list[BaseGeometry]] = {}
+    fronts, extras = [], []
+    for i, feat in enumerate(doc["features"]):
+        props = _properties(feat)
+        kind = props.get("kind")
+        name = _feature_name(feat, i)
+        if kind not in SNAPSHOT_KINDS:
+            col.add(
+                path,
+                f"'{kind}' is not a kind: use {', '.join(SNAPSHOT_KINDS)}",
+                feature=name,
+                field="kind",
+            )
+            continue
+        if not props.get("source"):
+            col.add(path, "has no source: name where this comes from", feature=name, field="source")
+        geom = _geometry(feat, i, path, col, SNAPSHOT_KINDS[kind])
+        side = props.get("side")
+        if kind == "territory" and side not in side_ids:
+            col.add(
+                path,
+                f"'{side}' is not a side of this map ({', '.join(sorted(side_ids))})",
+                feature=name,
+                field="side",
+            )
+            continue
+        if geom is None:
+            continue
+        if kind == "territory":
+            parts.setdefault(side, []).append(geom)
+        elif kind == "front":
+            fronts.append((geom, props))
+        else:
+            extras.append((geom, props))
+    territories = {side: shapely.union_all(geoms) for side, geoms in parts.items()}
+    _check_overlaps(territories, path, col)
+    return Snapshot(date, territories, fronts, extras, transition, path)
+
+
+def _check_overlaps(territories: dict[str, BaseGeometry], path: Path, col: _Collector) -> None:
+    ids = list(territories)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            overlap = territories[a].intersection(territories[b]).area
+            if overlap > 1e-6 * max(territories[a].area, 1e-12):
+                col.add(
+                    path,
+                    f"the territories of '{a}' and '{b}' overlap "
+                    f"({overlap:.4f} square degrees): each place belongs to one side",
+                    field="geometry",
+                )
+
+
+def _read_events(folder: Path, spec: MapSpec | None, col: _Collector) -> gpd.GeoDataFrame:
+    path = folder / "events.geojson"
+    rows: list[dict] = []
+    if path.exists():
+        doc = _read_json(path, col)
+        for i, feat in enumerate(doc["features"] if doc else []):
+            row = _event_row(feat, i, path, spec, col)
+            if row:
+                rows.append(row)
+    columns = [
+        "id",
+        "date",
+        "end_date",
+        "title",
+        "caption",
+        "kind",
+        "side",
+        "phase",
+        "key",
+        "source",
+        "geometry",
+    ]
+    frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs="EPSG:4326")
+    return frame.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def _event_row(feat: Any, i: int, path: Path, spec: MapSpec | None, col: _Collector) -> dict | None:
+    props, name = _properties(feat), _feature_name(feat, i)
+    geom = _geometry(feat, i, path, col, ("Point", "LineString", "MultiLineString"))
+    date = _parse_date(props.get("date"), path, col, feature=name, field="date")
+    end = props.get("end_date")
+    end_date = _parse_date(end, path, col, feature=name, field="end_date") if end else None
+    for key in ("title", "source"):
+        if not props.get(key):
+            col.add(path, f"is missing: every event needs a {key}", feature=name, field=key)
+    kind = props.get("kind", "battle")
+    if kind not in EVENT_KINDS:
+        col.add(
+            path,
+            f"'{kind}' is not an event kind: use {', '.join(EVENT_KINDS)}",
+            feature=name,
+            field="kind",
+        )
+    side = props.get("side", "none")
+    if spec and side not in {s.id for s in spec.sides} | {"none"}:
+        col.add(path, f"'{side}' is not a side of this map", feature=name, field="side")
+    if geom is not None and spec is not None:
+        w, s, e, n = spec.extent
+        if not geom.intersects(shapely.box(w, s, e, n)):
+            col.add(path, "lies outside the map's extent", feature=name, field="geometry")
+    if geom is None or date is None:
+        return None
+    return {
+        "id": str(props.get("id") or f"event-{i}"),
+        "date": date,
+        "end_date": end_date or date,
+        "title": str(props.get("title", "")),
+        "caption": str(props.get("caption", "")),
+        "kind": kind,
+        "side": side,
+        "phase": props.get("phase"),
+        "key": bool(props.get("key")),
+        "source": str(props.get("source", "")),
+        "geometry": geom,
+    }
+
+
+def _read_places(folder: Path, spec: MapSpec | None, col: _Collector) -> gpd.GeoDataFrame:
+    path = folder / "places.geojson"
+    rows: list[dict] = []
+    if path.exists():
+        doc = _read_json(path, col)
+        for i, feat in enumerate(doc["features"] if doc else []):
+            props, name = _properties(feat), _feature_name(feat, i)
+            geom = _geometry(feat, i, path, col, ("Point",))
+            if not props.get("name"):
+                col.add(path, "has no name", feature=name, field="name")
+                continue
+            rank = props.get("rank", 3)
+            if not isinstance(rank, int) or isinstance(rank, bool) or not 1 <= rank <= 5:
+                col.add(
+                    path,
+                    "must be a whole number from 1 (most important) to 5",
+                    feature=name,
+                    field="rank",
+                )
+                continue
+            if geom is not None:
+                rows.append(
+                    {
+                        "name": props["name"],
+                        "rank": rank,
+                        "kind": props.get("kind", "city"),
+                        "geometry": geom,
+                    }
+                )
+    return gpd.GeoDataFrame(
+        rows, columns=["name", "rank", "kind", "geometry"], geometry="geometry", crs="EPSG:4326"
+    )
+
+
+def _check_span(spec: MapSpec, snapshots: list[Snapshot], col: _Collector) -> None:
+    snapshots.sort(key=lambda s: s.date)
+    if not snapshots:
+        return
+    spec.start = spec.start or snapshots[0].date
+    spec.end = spec.end or snapshots[-1].date
+    toml = spec.folder / "map.toml"
+    if spec.start > spec.end:
+        col.add(toml, "the map ends before it starts", field="end")
+    for snap in snapshots:
+        if not spec.start <= snap.date <= spec.end:
+            col.add(
+                snap.path,
+                f"its date {snap.date} is outside the map's span {spec.start}..{spec.end}",
+                field="file name",
+            )

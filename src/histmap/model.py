@@ -1,0 +1,90 @@
+"""The validated model of a map folder: plain dataclasses, no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+from shapely.geometry.base import BaseGeometry
+
+UNHELD = "_unheld"
+"""Pseudo-side of land that no side holds (see the interpolation module)."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """A side of the conflict: its id in the data, its name on screen, its colour."""
+
+    id: str
+    name: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class ReferenceLine:
+    """A parallel drawn as a labelled dashed line (e.g. the 38th parallel)."""
+
+    latitude: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A named period of the story, shown on the timeline."""
+
+    id: str
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of the map on one date, in lon/lat, as the author drew it."""
+
+    date: dt.date
+    territories: dict[str, BaseGeometry]
+    fronts: list[tuple[BaseGeometry, dict]]
+    extras: list[tuple[BaseGeometry, dict]]
+    transition: str
+    path: Path
+
+
+@dataclass
+class MapSpec:
+    """Everything ``map.toml`` says, checked and with defaults filled in."""
+
+    folder: Path
+    name: str
+    title: str
+    subtitle: str
+    extent: tuple[float, float, float, float]
+    projection: str | None
+    resolution: str
+    sides: list[Side]
+    start: dt.date
+    end: dt.date
+    fps: int
+    duration: float
+    easing: str
+    region: BaseGeometry | None
+    allow_unheld: bool
+    credits: str
+    exclude_borders: tuple[tuple[float, float, float, float], ...] = ()
+    reference_lines: list[ReferenceLine] = field(default_factory=list)
+    phases: list[Phase] = field(default_factory=list)
+
+    def side(self, side_id: str) -> Side:
+        return next(s for s in self.sides if s.id == side_id)
+
+
+@dataclass
+class MapData:
+    """A loaded map folder: spec, snapshots in date order, events and places."""
+
+    spec: MapSpec
+    snapshots: list[Snapshot]
+    events: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame

