@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
@@ -156,7 +155,7 @@ class HistMap:
     ) -> Path:
         """Draw the map on ``date`` to a PNG, SVG or PDF (the extension decides)."""
         from .draw import FrameRenderer
-        from .encode import check_writable
+        from .encode import check_writable, temp_beside
 
         day = self._day(date)
         if out is None:
@@ -167,8 +166,7 @@ class HistMap:
             raise OptionError(f"cannot write a still as '{out.suffix}': use .png, .svg or .pdf")
         check_writable(out.parent if str(out.parent) else Path("."))
         renderer = FrameRenderer(self.world, size or DEFAULT_SIZE, layered=False)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out.parent)
-        os.close(fd)
+        tmp = temp_beside(out)
         try:
             renderer.save(self.world.scene(day), tmp)
             os.replace(tmp, out)

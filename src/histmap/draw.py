@@ -139,6 +139,12 @@ class FrameRenderer:
             self.panel_ax.draw_artist(artist)
         gc.restore()
 
+    def pixel_of(self, lon: float, lat: float) -> tuple[int, int]:
+        """The (row, column) of a lon/lat position in this renderer's frames."""
+        x, y = self.world.projector.points([lon], [lat])
+        px, py = self.map_ax.transData.transform((x[0], y[0]))
+        return round(float(self.size[1] - py)), round(float(px))
+
     def save(self, scene: Scene, path: str | Path) -> None:
         """Write a scene as PNG, SVG or PDF (the extension decides).
 

@@ -38,6 +38,16 @@ def format_of(out: str | os.PathLike) -> str:
     return suffix
 
 
+def temp_beside(path: Path) -> Path:
+    """An empty temporary file in ``path``'s folder, with the permissions of a normal file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    return Path(tmp)
+
+
 def check_writable(folder: Path) -> None:
     """Fail early, before any rendering, if ``folder`` cannot take output."""
     if not folder.is_dir():
@@ -73,11 +83,7 @@ class _AtomicFileWriter(Writer):
     def __init__(self, path: Path, size: tuple[int, int], fps: float):
         super().__init__(path, size, fps)
         check_writable(self.path.parent)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=self.path.parent
-        )
-        os.close(fd)
-        self.tmp = Path(tmp)
+        self.tmp = temp_beside(self.path)
 
     def _finish(self) -> None:
         os.replace(self.tmp, self.path)

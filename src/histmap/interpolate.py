@@ -31,11 +31,13 @@ What this gives:
   is morphed like a side but never drawn and has no fronts;
 * **fronts** are the shared boundaries of two sides' territories, never the coast.
 
-Limits: the boundary is resolved to a fraction of a grid cell (about 1/600 of the
-land's extent by default), so between keyframes details finer than a cell are
-smoothed; a side that is absent from one snapshot appears or disappears through
-its deepest point rather than along a drawn path; the fields are Euclidean in
-the projected plane, so a front never "knows" about mountains or rivers.
+Limits: a pocket far from the rest of its side appears late and vanishes early in
+its segment (its depth is blended against its distance to the main area): add a
+snapshot, or a ``cut``, where the timing matters. Between keyframes the boundary
+is resolved to a fraction of a grid cell (about 1/600 of the land's extent by
+default), so details finer than a cell are smoothed there. The fields are
+Euclidean in the projected plane, so a front never "knows" about mountains or
+rivers.
 """
 
 from __future__ import annotations
@@ -217,6 +219,11 @@ class Morph:
             return self._fields[index]
         labels = self._grid.labels(self.exact(index), self.sides)
         field = self._grid.signed_distances(labels, len(self.sides))
+        drawn = self.keyframes[index].territories
+        for k, side in enumerate(self.sides):
+            if side in drawn and side in self.exact(index):
+                others = [g for s, g in drawn.items() if s != side]
+                self._grid.refine_near_boundary(field[k], drawn[side], others)
         self._fields[index] = field
         if len(self._fields) > self._cache_size:
             self._fields.popitem(last=False)
@@ -285,6 +292,31 @@ class _Grid:
             fields[k] = to_mine - to_others + np.where(mine, 0.5, -0.5) * self.cell
         return fields
 
+    def refine_near_boundary(
+        self, field: np.ndarray, mine: BaseGeometry, others: list[BaseGeometry]
+    ) -> None:
+        """Replace the raster distances near a side's edge by exact distances to it.
+
+        The raster puts the edge on cell boundaries (up to half a cell off); exact
+        distances to the drawn edge, where it meets another side's drawn area,
+        make the zero level follow the snapshot to a small fraction of a cell.
+        """
+        if not others:
+            return
+        near_other = shapely.union_all(others).buffer(0.25 * self.cell)
+        edge = shapely.intersection(mine.boundary, near_other)
+        if edge.is_empty:
+            return
+        band = np.abs(field) < 3 * self.cell
+        xs, ys = self._xx[band], self._yy[band]
+        dist = shapely.distance(edge, shapely.points(xs, ys))
+        close = dist < 2 * self.cell
+        shapely.prepare(mine)
+        sign = np.where(shapely.contains_xy(mine, xs[close], ys[close]), -1.0, 1.0)
+        values = field[band]
+        values[close] = sign * dist[close]
+        field[band] = values
+
     def zero_lines(
         self, values: np.ndarray, mine: np.ndarray, others: np.ndarray | None
     ) -> list[np.ndarray]:
@@ -300,10 +332,20 @@ class _Grid:
         points, offsets = gen.filled(float(values.min()) - 1.0, 0.0)
         polys = []
         for pts, offs in zip(points, offsets, strict=True):
-            rings = [pts[a:b] for a, b in pairwise(offs)]
-            polys.append(Polygon(rings[0], rings[1:]))
-        geom = MultiPolygon(polys) if polys else _EMPTY
-        return geom if geom.is_valid else shapely.make_valid(geom)
+            rings = [r for r in (pts[a:b] for a, b in pairwise(offs)) if len(r) >= 4]
+            if not rings:
+                continue
+            poly = Polygon(rings[0], rings[1:])
+            # Rings pinched at a saddle of the field come out invalid; repair them alone.
+            polys.extend(
+                shapely.get_parts(_polygonal(shapely.make_valid(poly)))
+                if not poly.is_valid
+                else [poly]
+            )
+        if not polys:
+            return _EMPTY
+        geom = MultiPolygon(polys)
+        return geom if geom.is_valid else shapely.union_all(polys)
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
@@ -336,7 +378,11 @@ def fronts_of(partition: dict[str, BaseGeometry]) -> list[tuple[BaseGeometry, st
     for i, a in enumerate(sides):
         for b in sides[i + 1 :]:
             shared = shapely.intersection(partition[a].boundary, partition[b].boundary)
-            lines = [g for g in shapely.get_parts(shared) if g.geom_type == "LineString"]
+            lines = [
+                g
+                for g in shapely.get_parts(shared)
+                if g.geom_type == "LineString" and not g.is_empty
+            ]
             if lines:
                 result.append((shapely.line_merge(shapely.union_all(lines)), a, b))
     return result
