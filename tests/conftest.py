@@ -11,7 +11,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-import histmap  # noqa: E402
+import histmap
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

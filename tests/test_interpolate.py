@@ -1,5 +1,7 @@
 """The interpolation engine: partition, exactness, continuity and topology changes."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 import shapely
@@ -78,7 +80,7 @@ def test_random_partitions_hold_at_random_instants(h0, h1, t):
 def largest_move(m: Morph, frames: int) -> float:
     days = np.linspace(0, 30, frames)
     parts = [m.territories(d)["b"] for d in days]
-    return max(shapely.symmetric_difference(p, q).area for p, q in zip(parts, parts[1:]))
+    return max(shapely.symmetric_difference(p, q).area for p, q in pairwise(parts))
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from histmap.basemap import load_basemap  # noqa: E402
+from histmap.crs import Projector, default_projection  # noqa: E402
 
 MAP = ROOT / "data" / "korean_war"
 BOX = shapely.box(123.0, 32.5, 132.0, 43.5)
@@ -109,9 +110,11 @@ def snapshot(entry: dict, region) -> dict:
             )
         )
     if "dmz" in entry:
-        # The demilitarized zone: 2 km either side of the demarcation line.
-        width_deg = entry["dmz"] / 111.0
-        dmz = shapely.intersection(LineString(entry["front"]).buffer(width_deg), region)
+        # The demilitarized zone: ``dmz`` km either side of the demarcation line,
+        # buffered in metres in a conformal projection, then back to lon/lat.
+        proj = Projector(default_projection(BOX.bounds))
+        zone = proj.inverse(proj.forward(LineString(entry["front"])).buffer(entry["dmz"] * 1000))
+        dmz = shapely.intersection(zone, region)
         feats.append(feature(dmz, kind="dmz", source=source, label="Demilitarized zone"))
     doc = {"type": "FeatureCollection", "date": entry["date"], "label": entry.get("label", "")}
     if entry.get("transition", "morph") != "morph":

@@ -207,7 +207,7 @@ class FrameRenderer:
         for a in children:
             a.set_visible(a in dynamic)
         self._layers = layers
-        self._dynamic_map = [self._territories, self._fronts]
+        self._dynamic_map = [self._territories, self._zones, self._fronts]
 
     def _setup_map_axes(self) -> None:
         ax = self.map_ax
@@ -246,6 +246,15 @@ class FrameRenderer:
         t = self.theme
         self._territories = PathCollection([], zorder=2, edgecolor="none")
         self.map_ax.add_collection(self._territories)
+        self._zones = PathCollection(
+            [],
+            zorder=2.2,
+            facecolor=(1, 1, 1, 0.55),
+            edgecolor=t.muted,
+            hatch="////",
+            linewidth=self._pt(0.5),
+        )
+        self.map_ax.add_collection(self._zones)
         halo = [
             patheffects.Stroke(linewidth=self._pt(5), foreground="white", alpha=0.8),
             patheffects.Normal(),
@@ -477,6 +486,12 @@ class FrameRenderer:
             Patch(facecolor=s.colour, alpha=t.territory_alpha, label=s.name) for s in spec.sides
         ]
         handles.append(Line2D([], [], color=t.front, linewidth=self._pt(2.4), label="Front line"))
+        if any(p["kind"] == "dmz" for s in self.world.data.snapshots for _, p in s.extras):
+            handles.append(
+                Patch(
+                    facecolor="white", edgecolor=t.muted, hatch="////", label="Demilitarized zone"
+                )
+            )
         for ref in spec.reference_lines:
             handles.append(
                 Line2D(
@@ -508,6 +523,7 @@ class FrameRenderer:
             [mpl.colors.to_rgba(s.colour, t.territory_alpha) for s in sides]
         )
         self._fronts.set_segments([line for lines, _, _ in scene.boundaries for line in lines])
+        self._zones.set_paths([polygon_path(z) for z in scene.zones])
         self._date.set_text(format_long(scene.date))
         self._phase.set_text(scene.phase or "")
         event = scene.event

@@ -183,26 +183,33 @@ class GifWriter(_AtomicFileWriter):
         try:
             self._proc.stdin.write(np.ascontiguousarray(frame).tobytes())
         except BrokenPipeError:
-            raise OutputError(f"ffmpeg stopped writing {self.path}: {self._stderr()}") from None
+            raise OutputError(f"ffmpeg stopped writing {self.path}: {self._stop()}") from None
 
-    def _stderr(self) -> str:
-        return self._proc.stderr.read().decode(errors="replace").strip() if self._proc else ""
+    def _stop(self) -> str:
+        """Close ffmpeg's pipes, wait for it, and return what it said on failure."""
+        if self._proc is None:
+            return ""
+        with contextlib.suppress(BrokenPipeError):
+            self._proc.stdin.close()
+        err = self._proc.stderr.read().decode(errors="replace").strip()
+        self._proc.stderr.close()
+        self._proc.wait()
+        return err
 
     def close(self) -> None:
         if self._proc is None:
             raise OutputError("no frames to write")
-        self._proc.stdin.close()
-        code = self._proc.wait()
+        err = self._stop()
         self._cleanup_palette()
-        if code != 0:
-            self.abort()
-            raise OutputError(f"ffmpeg failed writing {self.path}: {self._stderr()}")
+        if self._proc.returncode != 0:
+            super().abort()
+            raise OutputError(f"ffmpeg failed writing {self.path}: {err}")
         self._finish()
 
     def abort(self) -> None:
-        if self._proc is not None:
+        if self._proc is not None and self._proc.poll() is None:
             self._proc.kill()
-            self._proc.wait()
+            self._stop()
         self._cleanup_palette()
         super().abort()
 

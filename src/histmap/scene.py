@@ -37,6 +37,8 @@ class Scene:
     """Vertex arrays of the lines between two sides, also running over the sea."""
     event: dict | None
     phase: str | None
+    zones: list[BaseGeometry] = ()
+    """Demilitarized zones of the latest snapshot, held until the next one."""
 
 
 class World:
@@ -92,7 +94,19 @@ class World:
             self.morph.boundaries(day),
             self.current_event(day),
             self.current_phase(day),
+            self.zones_at(day),
         )
+
+    @cached_property
+    def _zones(self) -> list[tuple[float, list[BaseGeometry]]]:
+        return [
+            (to_day(s.date), [self.projector.forward(g) for g, p in s.extras if p["kind"] == "dmz"])
+            for s in self.data.snapshots
+        ]
+
+    def zones_at(self, day: float) -> list[BaseGeometry]:
+        latest = [zones for start, zones in self._zones if start <= day]
+        return latest[-1] if latest else []
 
     def current_event(self, day: float) -> dict | None:
         """The latest event begun by ``day`` and still within its span or its reading time."""

@@ -1,0 +1,102 @@
+"""Drawing: frame geometry, colours where each side holds the land, layers, labels."""
+
+import matplotlib as mpl
+import numpy as np
+import pytest
+
+from histmap._dates import to_day
+from histmap.draw import FrameRenderer, Theme, parse_size, polygon_path
+
+PUSAN = (129.04, 35.10)
+INTERIOR_NORTH = (126.8, 40.3)  # mountains between Kanggye and the Chongchon, no labels
+INTERIOR_SOUTH = (128.5, 36.9)  # the hills north of Andong
+
+
+THEME = Theme()
+
+
+def blended(colour: str, theme: Theme = THEME) -> np.ndarray:
+    """The colour a territory fill makes over the land."""
+    fill = np.array(mpl.colors.to_rgb(colour))
+    land = np.array(mpl.colors.to_rgb(theme.land))
+    a = theme.territory_alpha
+    return (fill * a + land * (1 - a)) * 255
+
+
+def patch_colour(frame: np.ndarray, rc: tuple[int, int], r: int = 2) -> np.ndarray:
+    row, col = rc
+    return np.median(frame[row - r : row + r + 1, col - r : col + r + 1].reshape(-1, 3), axis=0)
+
+
+@pytest.fixture(scope="module")
+def renderer(korea):
+    return FrameRenderer(korea.world, (640, 360))
+
+
+def test_frame_has_the_requested_size(renderer, korea):
+    frame = renderer.render(korea.world.scene(to_day("1950-06-25")))
+    assert frame.shape == (360, 640, 3) and frame.dtype == np.uint8
+
+
+def test_each_side_is_coloured_where_it_holds_the_land(renderer, korea):
+    frame = renderer.render(korea.world.scene(to_day("1950-07-01")))
+    north, un = blended("#c8372d"), blended("#2f6fb3")
+    got_north = patch_colour(frame, renderer.pixel_of(*INTERIOR_NORTH))
+    got_south = patch_colour(frame, renderer.pixel_of(*INTERIOR_SOUTH))
+    assert np.abs(got_north - north).max() < 12
+    assert np.abs(got_south - un).max() < 12
+
+
+def test_territories_change_over_time(renderer, korea):
+    early = renderer.render(korea.world.scene(to_day("1950-07-01")))
+    late = renderer.render(korea.world.scene(to_day("1950-08-20")))
+    taejon = renderer.pixel_of(127.2, 36.2)
+    assert np.abs(patch_colour(early, taejon) - blended("#2f6fb3")).max() < 15
+    assert np.abs(patch_colour(late, taejon) - blended("#c8372d")).max() < 15
+
+
+def test_the_sea_stays_the_sea(renderer, korea):
+    frame = renderer.render(korea.world.scene(to_day("1951-01-24")))
+    yellow_sea = patch_colour(frame, renderer.pixel_of(124.8, 36.3))
+    assert np.abs(yellow_sea - np.array(mpl.colors.to_rgb(Theme().sea)) * 255).max() < 3
+
+
+def test_layered_frames_match_a_full_redraw(korea):
+    scene = korea.world.scene(to_day("1950-09-20"))
+    fast = FrameRenderer(korea.world, (640, 360)).render(scene)
+    full = FrameRenderer(korea.world, (640, 360), layered=False).render(scene)
+    diff = np.abs(fast.astype(int) - full.astype(int))
+    assert diff.mean() < 1.0
+    assert (diff.max(axis=2) > 40).mean() < 0.005
+
+
+def test_city_labels_stay_inside_the_map_and_do_not_overlap(renderer):
+    boxes = renderer._placed
+    assert len(boxes) > 20
+    for i, a in enumerate(boxes):
+        assert all(not a.overlaps(b) for b in boxes[i + 1 :])
+
+
+def test_parse_size_makes_even_sizes_and_refuses_nonsense():
+    assert parse_size("1280x720") == (1280, 720)
+    assert parse_size("641X361") == (642, 362)
+    with pytest.raises(ValueError, match="WIDTHxHEIGHT"):
+        parse_size("big")
+
+
+def test_polygon_path_keeps_holes_empty():
+    import shapely
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import PathPatch
+
+    ring = shapely.box(0, 0, 10, 10).difference(shapely.box(3, 3, 7, 7))
+    fig = Figure(figsize=(1, 1), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1), xlim=(0, 10), ylim=(0, 10))
+    ax.set_axis_off()
+    ax.add_patch(PathPatch(polygon_path(ring), facecolor="black", edgecolor="none"))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())
+    assert pixels[50, 50, 0] == 255  # the hole is empty (white)
+    assert pixels[90, 10, 0] == 0  # the ring is filled
