@@ -102,7 +102,9 @@ def snapshot(entry: dict, region) -> dict:
     feats = [feature(held[s], kind="territory", side=s, source=source) for s in ("north", "un")]
     for pocket in entry.get("pocket", []):
         feats[0 if pocket["side"] == "north" else 1]["properties"]["label"] = pocket.get("label")
-    front = shapely.intersection(LineString(entry["front"]), region.buffer(0.02))
+    # The front: where the two sides meet on land, pockets included.
+    shared = shapely.intersection(held["north"].boundary, held["un"].boundary)
+    front = shapely.intersection(shapely.line_merge(shared), region)
     if not front.is_empty:
         feats.append(
             feature(
