@@ -9,13 +9,14 @@ from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 
 from ._dates import DateLike, to_date, to_day
 from ._errors import OptionError, Problem
 from .loader import load_map_data
 from .model import UNHELD, MapData, Side
 from .scene import World
-from .timeline import calendar_days, frame_count
+from .timeline import frame_count
 
 Progress = Callable[[int, int], None]
 DEFAULT_SIZE = (1280, 720)
@@ -119,14 +120,19 @@ class HistMap:
         duration: float | None = None,
         start: DateLike | None = None,
         end: DateLike | None = None,
+        pacing: str = "story",
+        workers: int | None = None,
         progress: Progress | None = None,
     ) -> list[Path]:
         """Render the animation; ``out``'s extension picks MP4, GIF or (a folder) PNG frames.
 
         With no ``out``, writes ``frames/<map>.mp4`` and ``frames/<map>.gif``.
+        ``pacing="story"`` holds the date on key events and hurries through quiet
+        months; ``"calendar"`` gives every day the same time. ``workers`` is the
+        number of processes drawing frames (default: the machine's cores).
         Returns the paths written.
         """
-        from .render import Output, render_outputs
+        from .render import FramePlan, Output, default_workers, render_outputs
 
         if out is None:
             Path("frames").mkdir(exist_ok=True)
@@ -140,11 +146,12 @@ class HistMap:
             Output.for_target(t, base_size, base_fps, gif_size=size or GIF_SIZE) for t in targets
         ]
         first, last = self._range(start, end)
-        n = frame_count(base_fps, duration or self.data.spec.duration)
-        days = calendar_days(first, last, n)
-        return render_outputs(
-            self.world, days, base_size, base_fps, outputs, name=self.name, progress=progress
-        )
+        seconds = duration or self.data.spec.duration
+        story = self.world.paced_story(to_day(first), to_day(last), seconds, pacing)
+        times = np.arange(frame_count(base_fps, seconds)) / base_fps
+        plan = FramePlan(times, story.schedule.day_at(times), base_size, base_fps, story)
+        return render_outputs(self.world, plan, outputs, name=self.name,
+                              workers=workers or default_workers(), progress=progress)
 
     def still(
         self,

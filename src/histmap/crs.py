@@ -41,6 +41,9 @@ class Projector:
     def points(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
         return self._fwd.transform(np.asarray(lon, float), np.asarray(lat, float))
 
+    def inverse_points(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        return self._inv.transform(np.asarray(x, float), np.asarray(y, float))
+
     def _apply_fwd(self, xy: np.ndarray) -> np.ndarray:
         return np.column_stack(self._fwd.transform(xy[:, 0], xy[:, 1]))
 

@@ -1,14 +1,16 @@
 """Drawing scenes with matplotlib: the only module that knows about pixels.
 
-A :class:`FrameRenderer` builds one figure per output size, draws the static
-layers once, and for each frame only swaps the paths of the territories and
-fronts and the texts of the side panel.
+A :class:`FrameRenderer` builds one figure per output size. For animations the
+layers that never move (sea, relief, land, masks, rivers, labels, legend,
+timeline) are drawn once into two images, one under and one over the moving
+layers; each frame then blits them around the few artists that change
+(territories, fronts, arrows, markers, date, caption, timeline cursor).
 """
 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import matplotlib as mpl
@@ -17,34 +19,56 @@ import shapely
 import shapely.geometry.polygon
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
 from shapely.geometry.base import BaseGeometry
 
-from ._dates import format_long
+from ._dates import format_long, from_day, to_day
+from ._errors import OptionError
+from .basemap import relief_shade
+from .layout import Layout, frame_layout
 from .scene import Scene, World
+from .story import Story
 
 DPI = 100
 
 
 @dataclass(frozen=True)
 class Theme:
-    """Colours and type; the default is calm enough to sit under translucent fills."""
+    """Colours and type; the default is calm enough to sit under translucent fills.
 
-    sea: str = "#d6e4ee"
-    land: str = "#f4f0e6"
+    A map's ``[theme]`` table in ``map.toml`` overrides any of these fields.
+    """
+
+    sea: str = "#d3e2ec"
+    land: str = "#f2eee2"
     coast: str = "#5f7482"
     border: str = "#7a6a5c"
-    river: str = "#8db2cc"
+    river: str = "#86abc6"
     front: str = "#1d1d1d"
     text: str = "#222222"
     muted: str = "#5b6670"
     panel: str = "#fbfaf6"
-    territory_alpha: float = 0.55
+    timeline: str = "#e7e2d6"
+    territory_alpha: float = 0.5
+    relief: float = 0.4
     font: str = "DejaVu Sans"
+
+    @classmethod
+    def from_table(cls, table: dict | None) -> Theme:
+        """The default theme with a map's overrides; unknown names are refused."""
+        table = table or {}
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(table) - names)
+        if unknown:
+            raise OptionError(
+                f"unknown theme setting(s): {', '.join(unknown)} "
+                f"(known: {', '.join(sorted(names))})"
+            )
+        return cls(**table)
 
 
 def polygon_path(geom: BaseGeometry) -> MplPath:
@@ -83,33 +107,55 @@ def parse_size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        from ._errors import OptionError
-
         raise OptionError(f"'{text}' is not a size: write WIDTHxHEIGHT, e.g. 1280x720") from None
     if not (64 <= w <= 7680 and 64 <= h <= 4320):
-        from ._errors import OptionError
-
         raise OptionError(f"size {w}x{h} is out of range (64x64 to 7680x4320)")
     return w + w % 2, h + h % 2
 
 
+def darker(colour: str, amount: float = 0.25) -> tuple[float, float, float]:
+    rgb = np.array(mpl.colors.to_rgb(colour))
+    return tuple(rgb * (1 - amount))
+
+
+MARKERS = {"political": "D", "armistice": "*", "landing": "^", "evacuation": "s"}
+SHAFT_STYLES = {"landing": (0, (3, 1.5)), "evacuation": (0, (1, 1.2)), "retreat": (0, (5, 2))}
+
+
 class FrameRenderer:
-    """Draws scenes of one world at one size."""
+    """Draws scenes of one world at one size.
+
+    Parameters
+    ----------
+    world : World
+        The projected map.
+    size : (int, int)
+        Frame size in pixels.
+    story : Story, optional
+        The paced story of a video: its timeline is drawn in video time. Without
+        it (stills) the timeline runs in calendar time.
+    layered : bool
+        Blit the static layers (fast, for animations); ``False`` keeps every
+        artist live, for vector stills.
+    """
 
     def __init__(
         self,
         world: World,
         size: tuple[int, int] = (1280, 720),
         *,
+        story: Story | None = None,
         theme: Theme | None = None,
         layered: bool = True,
     ):
         self.world = world
         self.size = size
-        self.theme = theme or Theme()
-        self.scale = min(size[0] / 1280, size[1] / 720)
+        self.story = story
+        self.theme = theme or Theme.from_table(world.data.spec.theme)
+        self.layout: Layout = frame_layout(size)
+        self.scale = self.layout.scale
         self._layers: list[np.ndarray] | None = None
-        with mpl.rc_context({"font.family": self.theme.font}):
+        with mpl.rc_context({"font.family": self.theme.font, "hatch.linewidth": self.scale}):
             self._build()
             if layered:
                 self._bake_static_layers()
@@ -118,26 +164,13 @@ class FrameRenderer:
 
     def render(self, scene: Scene) -> np.ndarray:
         """The frame of a scene as an (height, width, 3) uint8 array."""
-        self._update(scene)
-        if self._layers is None:
-            self.canvas.draw()
-        else:
-            self._blit()
+        with mpl.rc_context({"hatch.linewidth": self.scale}):
+            self._update(scene)
+            if self._layers is None:
+                self.canvas.draw()
+            else:
+                self._blit()
         return np.asarray(self.canvas.buffer_rgba())[:, :, :3].copy()
-
-    def _blit(self) -> None:
-        """Static image under, moving map layers, static image over, panel texts."""
-        renderer = self.canvas.get_renderer()
-        under, over = self._layers
-        renderer.clear()
-        gc = renderer.new_gc()
-        renderer.draw_image(gc, 0, 0, under[::-1])
-        for artist in self._dynamic_map:
-            self.map_ax.draw_artist(artist)
-        renderer.draw_image(gc, 0, 0, over[::-1])
-        for artist in self._dynamic_texts:
-            self.panel_ax.draw_artist(artist)
-        gc.restore()
 
     def pixel_of(self, lon: float, lat: float) -> tuple[int, int]:
         """The (row, column) of a lon/lat position in this renderer's frames."""
@@ -145,54 +178,58 @@ class FrameRenderer:
         px, py = self.map_ax.transData.transform((x[0], y[0]))
         return round(float(self.size[1] - py)), round(float(px))
 
+    def label_boxes(self) -> list:
+        """Window extents of every label placed on the map (for tests of overlap)."""
+        return list(self._placed)
+
     def save(self, scene: Scene, path: str | Path) -> None:
         """Write a scene as PNG, SVG or PDF (the extension decides).
 
         Use a renderer made with ``layered=False`` for vector output that stays vector.
         """
-        self._update(scene)
-        self.figure.savefig(path, dpi=DPI, facecolor=self.figure.get_facecolor())
+        with mpl.rc_context({"hatch.linewidth": self.scale}):
+            self._update(scene)
+            self.figure.savefig(path, dpi=DPI, facecolor=self.figure.get_facecolor())
 
-    # -- layout --------------------------------------------------------------------------------
+    # -- building ------------------------------------------------------------------------------
 
     def _pt(self, size: float) -> float:
         return size * self.scale
 
     def _build(self) -> None:
         w, h = self.size
-        t = self.theme
-        self.figure = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=t.panel)
+        lay = self.layout
+        self.figure = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=self.theme.panel)
         self.canvas = FigureCanvasAgg(self.figure)
-        panel_frac = 0.30
-        self.map_ax = self.figure.add_axes((0, 0, 1 - panel_frac, 1))
-        self.panel_ax = self.figure.add_axes((1 - panel_frac, 0, panel_frac, 1))
-        self.panel_ax.set_axis_off()
-        self.panel_ax.set_xlim(0, 1)
-        self.panel_ax.set_ylim(0, 1)
-        self._panel_px = panel_frac * w
+        self.map_ax = self.figure.add_axes(lay.map)
+        self.panel_ax = self.figure.add_axes(lay.panel)
+        self.time_ax = self.figure.add_axes(lay.timeline)
+        for ax in (self.panel_ax, self.time_ax):
+            ax.set_axis_off()
+            ax.set_xlim(0, 1)
+            ax.set_ylim(0, 1)
+        self._placed: list = []
         self._setup_map_axes()
         self._under: list = []
         self._draw_under()
-        dynamic_before = set(self._all_artists())
+        before = set(self._all_artists())
         self._draw_dynamic_map()
-        self._dynamic = set(self._all_artists()) - dynamic_before
+        self._draw_timeline_cursor()
+        self._dynamic = set(self._all_artists()) - before
         self._draw_over()
         self._draw_places()
+        self._draw_scale_bar()
         self._draw_panel()
+        self._draw_timeline()
 
     def _all_artists(self) -> list:
-        return [*self.map_ax.get_children(), *self.panel_ax.get_children()]
+        axes = (self.map_ax, self.panel_ax, self.time_ax)
+        return [a for ax in axes for a in ax.get_children() if a is not ax.patch]
 
     def _bake_static_layers(self) -> None:
-        """Draw what never moves into two images, under and over the moving layers.
-
-        Only the territories, fronts and panel texts are drawn per frame; the sea,
-        the land, the masks, the rivers, the labels and the legend are blitted.
-        """
+        """Draw what never moves into two images, under and over the moving layers."""
         dynamic = self._dynamic | set(self._dynamic_texts)
-        children = [
-            a for a in self._all_artists() if a not in (self.map_ax.patch, self.panel_ax.patch)
-        ]
+        children = self._all_artists()
         static = [a for a in children if a not in dynamic and a.get_visible()]
         under = [a for a in static if a in self._under]
         over = [a for a in static if a not in self._under]
@@ -200,22 +237,36 @@ class FrameRenderer:
         for keep in (under, over):
             for a in children:
                 a.set_visible(a in keep)
-            self.map_ax.patch.set_visible(keep is under)
             self.figure.patch.set_visible(keep is under)
             self.canvas.draw()
             layers.append(np.asarray(self.canvas.buffer_rgba()).copy())
         for a in children:
             a.set_visible(a in dynamic)
         self._layers = layers
-        self._dynamic_map = [self._territories, self._zones, self._fronts]
+
+    def _blit(self) -> None:
+        """Static image under, moving map layers, static image over, moving texts."""
+        renderer = self.canvas.get_renderer()
+        under, over = self._layers
+        renderer.clear()
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, 0, 0, under[::-1])
+        for artist in self._moving_map:
+            if artist.get_visible():
+                artist.draw(renderer)
+        renderer.draw_image(gc, 0, 0, over[::-1])
+        for artist in (*self._dynamic_texts, *self._cursor):
+            if artist.get_visible():
+                artist.draw(renderer)
+        gc.restore()
 
     def _setup_map_axes(self) -> None:
         ax = self.map_ax
         ax.set_axis_off()
-        ax.set_facecolor(self.theme.sea)
         w, s, e, n = self.world.data.spec.extent
-        lon = np.r_[np.linspace(w, e, 50), np.full(50, e), np.linspace(e, w, 50), np.full(50, w)]
-        lat = np.r_[np.full(50, s), np.linspace(s, n, 50), np.full(50, n), np.linspace(n, s, 50)]
+        k = 50
+        lon = np.r_[np.linspace(w, e, k), np.full(k, e), np.linspace(e, w, k), np.full(k, w)]
+        lat = np.r_[np.full(k, s), np.linspace(s, n, k), np.full(k, n), np.linspace(n, s, k)]
         x, y = self.world.projector.points(lon, lat)
         x0, x1, y0, y1 = x.min(), x.max(), y.min(), y.max()
         pos = ax.get_position()
@@ -229,6 +280,7 @@ class FrameRenderer:
         ax.set_xlim(cx - half_w, cx + half_w)
         ax.set_ylim(cy - half_h, cy + half_h)
         self._view = shapely.box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+        self._metres_per_px = 2 * half_w / (pos.width * self.size[0])
 
     def _draw_under(self) -> None:
         ax, t = self.map_ax, self.theme
@@ -237,15 +289,48 @@ class FrameRenderer:
             polygon_path(self.world.basemap.land), facecolor=t.land, edgecolor="none", zorder=1
         )
         panel = mpl.patches.Rectangle((0, 0), 1, 1, facecolor=t.panel, zorder=0)
+        strip = mpl.patches.Rectangle((0, 0), 1, 1, facecolor=t.panel, zorder=0)
         ax.add_patch(sea)
         ax.add_patch(land)
         self.panel_ax.add_patch(panel)
-        self._under = [sea, land, panel]
+        self.time_ax.add_patch(strip)
+        self._under = [sea, land, panel, strip]
+        relief = self._relief_image(land)
+        if relief is not None:
+            self._under.append(relief)
+
+    def _relief_image(self, clip: mpl.patches.Patch):
+        """Hillshade over the land, in the land colour, clipped to the coast."""
+        if self.theme.relief <= 0:
+            return None
+        ax = self.map_ax
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        bbox = ax.get_window_extent(self.canvas.get_renderer())
+        cols, rows = max(2, int(bbox.width)), max(2, int(bbox.height))
+        xs = np.linspace(x0, x1, cols)
+        ys = np.linspace(y1, y0, rows)
+        xx, yy = np.meshgrid(xs, ys)
+        lon, lat = self.world.projector.inverse_points(xx.ravel(), yy.ravel())
+        shade = relief_shade(self.world.data.spec.extent, lon, lat).reshape(rows, cols)
+        shade = 1 + self.theme.relief * (shade - 1)
+        rgb = np.clip(np.array(mpl.colors.to_rgb(self.theme.land)) * shade[..., None], 0, 1)
+        image = ax.imshow(
+            rgb,
+            extent=(x0, x1, y0, y1),
+            origin="upper",
+            zorder=1.5,
+            interpolation="bilinear",
+            aspect="auto",
+        )
+        image.set_clip_path(clip)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        return image
 
     def _draw_dynamic_map(self) -> None:
-        t = self.theme
+        t, ax = self.theme, self.map_ax
         self._territories = PathCollection([], zorder=2, edgecolor="none")
-        self.map_ax.add_collection(self._territories)
+        ax.add_collection(self._territories)
         self._zones = PathCollection(
             [],
             zorder=2.2,
@@ -254,7 +339,7 @@ class FrameRenderer:
             hatch="////",
             linewidth=self._pt(0.5),
         )
-        self.map_ax.add_collection(self._zones)
+        ax.add_collection(self._zones)
         halo = [
             patheffects.Stroke(linewidth=self._pt(5), foreground="white", alpha=0.8),
             patheffects.Normal(),
@@ -268,36 +353,61 @@ class FrameRenderer:
             joinstyle="round",
             path_effects=halo,
         )
-        self.map_ax.add_collection(self._fronts)
+        ax.add_collection(self._fronts)
+        outline = [
+            patheffects.Stroke(linewidth=self._pt(6.5), foreground="white", alpha=0.85),
+            patheffects.Normal(),
+        ]
+        self._shafts = LineCollection(
+            [], zorder=6, capstyle="butt", joinstyle="round", path_effects=outline
+        )
+        self._heads = PolyCollection([], zorder=6.1, edgecolor="white", linewidth=self._pt(0.8))
+        ax.add_collection(self._shafts)
+        ax.add_collection(self._heads)
+        self._markers = {
+            shape: ax.scatter(
+                [], [], marker=shape, zorder=6.2, edgecolors="white", linewidths=self._pt(1.0)
+            )
+            for shape in ("o", *MARKERS.values())
+        }
+        self._moving_map = [
+            self._territories,
+            self._zones,
+            self._fronts,
+            self._shafts,
+            self._heads,
+            *self._markers.values(),
+        ]
 
     def _draw_over(self) -> None:
         """Masks that keep the moving layers on the shared land, then the linework."""
         ax, t, base = self.map_ax, self.theme, self.world.basemap
-        view = self._view
-        sea_mask = shapely.difference(view, base.land)
-        foreign = shapely.difference(shapely.intersection(base.land, view), self.world.land)
+        sea_mask = shapely.difference(self._view, base.land)
+        foreign = shapely.difference(shapely.intersection(base.land, self._view), self.world.land)
         ax.add_patch(
             mpl.patches.PathPatch(
                 polygon_path(sea_mask), facecolor=t.sea, edgecolor="none", zorder=3
             )
         )
-        ax.add_patch(
-            mpl.patches.PathPatch(
-                polygon_path(foreign), facecolor=t.land, edgecolor="none", zorder=3
-            )
+        foreign_patch = mpl.patches.PathPatch(
+            polygon_path(foreign), facecolor=t.land, edgecolor="none", zorder=3
         )
+        ax.add_patch(foreign_patch)
+        relief = self._relief_image(foreign_patch)
+        if relief is not None:
+            relief.set_zorder(3.05)
         ax.add_patch(
             mpl.patches.PathPatch(
                 polygon_path(base.lakes),
                 facecolor=t.sea,
                 edgecolor=t.coast,
                 linewidth=self._pt(0.4),
-                zorder=3,
+                zorder=3.1,
             )
         )
         ax.add_collection(
             LineCollection(
-                line_segments(base.rivers), colors=t.river, linewidths=self._pt(0.6), zorder=3
+                line_segments(base.rivers), colors=t.river, linewidths=self._pt(0.7), zorder=3.1
             )
         )
         ax.add_collection(
@@ -333,7 +443,7 @@ class FrameRenderer:
                 zorder=5,
             )
             xmin = self.map_ax.get_xlim()[0]
-            self.map_ax.annotate(
+            label = self.map_ax.annotate(
                 ref.label,
                 (xmin, np.interp(xmin, x, y)),
                 xytext=(4, 3),
@@ -344,22 +454,24 @@ class FrameRenderer:
                 zorder=5,
                 path_effects=self._halo(),
             )
+            self._placed.append(label.get_window_extent(self.canvas.get_renderer()))
 
     def _halo(self, width: float = 2.5) -> list:
         return [patheffects.withStroke(linewidth=self._pt(width), foreground="white")]
+
+    # -- labels --------------------------------------------------------------------------------
 
     def _draw_places(self) -> None:
         places = self.world.data.places.sort_values("rank", kind="stable")
         if places.empty:
             return
         ax = self.map_ax
-        self._placed: list = []
         x, y = self.world.projector.points(places.geometry.x, places.geometry.y)
-        for (x_, y_), row in zip(zip(x, y, strict=True), places.itertuples(), strict=True):
+        max_rank = 3 if self.size[1] >= 500 else 2
+        for x_, y_, row in zip(x, y, places.itertuples(), strict=True):
             if not self._view.contains(shapely.Point(x_, y_)):
                 continue
-            kind = row.kind
-            if kind == "country":
+            if row.kind == "country":
                 self._area_label(
                     ax.text(
                         x_,
@@ -374,36 +486,43 @@ class FrameRenderer:
                         fontweight="bold",
                     )
                 )
-            elif kind == "sea":
+            elif row.kind in ("sea", "lake"):
+                size = 10 if row.kind == "sea" else 7.5
                 self._area_label(
                     ax.text(
                         x_,
                         y_,
                         row.name,
-                        fontsize=self._pt(10),
+                        fontsize=self._pt(size),
                         color="#4f7a99",
                         ha="center",
                         va="center",
                         style="italic",
                         zorder=7,
+                        path_effects=self._halo(2),
                     )
                 )
-            elif kind == "city" and row.rank <= 3:
+            elif row.kind == "city" and row.rank <= max_rank:
                 self._city(x_, y_, row.name, row.rank)
 
+    def _fits(self, box) -> bool:
+        frame = self.map_ax.get_window_extent(self.canvas.get_renderer())
+        inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+        return inside and not any(box.overlaps(other) for other in self._placed)
+
     def _area_label(self, text) -> None:
-        """Keep a country or sea label unless it collides with one placed before it."""
+        """Keep a country, sea or lake label unless it collides with one placed before it."""
         box = text.get_window_extent(self.canvas.get_renderer())
-        if any(box.overlaps(other) for other in self._placed):
-            text.remove()
-        else:
+        if self._fits(box):
             self._placed.append(box)
+        else:
+            text.remove()
 
     def _city(self, x: float, y: float, name: str, rank: int) -> None:
         """A city dot and a label in the first free position round it, or no label at all."""
         renderer = self.canvas.get_renderer()
-        frame = self.map_ax.get_window_extent(renderer)
         gap = self._pt(3)
+        placed = False
         for dx, dy, ha, va in (
             (gap, gap, "left", "bottom"),
             (gap, -gap, "left", "top"),
@@ -424,14 +543,13 @@ class FrameRenderer:
                 path_effects=self._halo(),
             )
             box = label.get_window_extent(renderer).expanded(1.05, 1.1)
-            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
-            if inside and not any(box.overlaps(other) for other in self._placed):
+            if self._fits(box):
                 self._placed.append(box)
+                placed = True
                 break
             label.remove()
-        else:
-            if rank > 1:
-                return
+        if not placed and rank > 1:
+            return
         size = {1: 7, 2: 5, 3: 3.5}[rank]
         self.map_ax.plot(
             x,
@@ -444,36 +562,68 @@ class FrameRenderer:
             zorder=8,
         )
 
-    def _draw_panel(self) -> None:
-        ax, t, spec = self.panel_ax, self.theme, self.world.data.spec
-        ax.plot([0, 0], [0, 1], color="#d9d4c7", linewidth=self._pt(1.5))
-        pad = 0.08
-        ax.text(
-            pad, 0.95, spec.title, fontsize=self._pt(20), fontweight="bold", color=t.text, va="top"
+    def _draw_scale_bar(self) -> None:
+        """A bar of a round number of kilometres, about a fifth of the map's width."""
+        ax = self.map_ax
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        target_km = (x1 - x0) / 1000 / 5
+        km = max(v for v in (10, 20, 50, 100, 200, 300, 500, 1000, 2000) if v <= max(target_km, 10))
+        bx, by = x0 + 0.03 * (x1 - x0), y0 + 0.035 * (y1 - y0)
+        style = {"color": self.theme.text, "zorder": 9, "solid_capstyle": "butt"}
+        ax.plot([bx, bx + km * 1000], [by, by], linewidth=self._pt(3), **style)
+        ax.plot([bx, bx + km * 500], [by, by], linewidth=self._pt(1.6), color="white", zorder=9.1)
+        label = ax.text(
+            bx,
+            by + 0.012 * (y1 - y0),
+            f"{km} km",
+            fontsize=self._pt(8),
+            color=self.theme.text,
+            zorder=9,
+            path_effects=self._halo(),
         )
-        ax.text(pad, 0.885, spec.subtitle, fontsize=self._pt(10.5), color=t.muted, va="top")
+        self._placed.append(label.get_window_extent(self.canvas.get_renderer()))
+
+    # -- panel ---------------------------------------------------------------------------------
+
+    def _draw_panel(self) -> None:
+        ax, t, spec, lay = self.panel_ax, self.theme, self.world.data.spec, self.layout
+        p = lay.slots
+        if lay.panel_side == "right":
+            ax.plot([0, 0], [0, 1], color="#d9d4c7", linewidth=self._pt(1.5))
+        else:
+            ax.plot([0, 1], [1, 1], color="#d9d4c7", linewidth=self._pt(1.5))
+        ax.text(
+            p.x,
+            p.title,
+            spec.title,
+            fontsize=self._pt(20),
+            fontweight="bold",
+            color=t.text,
+            va="top",
+        )
+        ax.text(p.x, p.subtitle, spec.subtitle, fontsize=self._pt(10.5), color=t.muted, va="top")
         self._date = ax.text(
-            pad, 0.80, "", fontsize=self._pt(21), fontweight="bold", color=t.text, va="top"
+            p.x, p.date, "", fontsize=self._pt(21), fontweight="bold", color=t.text, va="top"
         )
         self._phase = ax.text(
-            pad, 0.70, "", fontsize=self._pt(10), color=t.muted, va="top", style="italic"
+            p.x, p.phase, "", fontsize=self._pt(10), color=t.muted, va="top", style="italic"
         )
         self._event_title = ax.text(
-            pad, 0.63, "", fontsize=self._pt(12), fontweight="bold", color=t.text, va="top"
+            p.x, p.event, "", fontsize=self._pt(12), fontweight="bold", color=t.text, va="top"
         )
         self._caption = ax.text(
-            pad, 0.575, "", fontsize=self._pt(10), color=t.text, va="top", linespacing=1.35
+            p.x, p.caption, "", fontsize=self._pt(10), color=t.text, va="top", linespacing=1.35
         )
         # Points to pixels (DPI/72), times an average glyph width of about 0.55 em.
         char_px = self._pt(10) * DPI / 72 * 0.56
-        self._caption_chars = max(16, int(self._panel_px * (1 - 2 * pad) / char_px))
+        self._caption_chars = max(16, int(lay.text_px / char_px))
         self._title_chars = int(self._caption_chars * 0.78)
         self._dynamic_texts = [self._date, self._phase, self._event_title, self._caption]
         self._draw_legend()
         ax.text(
-            pad,
-            0.02,
-            textwrap.fill(spec.credits, self._caption_chars + 12),
+            p.x,
+            p.credits,
+            textwrap.fill(spec.credits, int(self._caption_chars * 1.45)),
             fontsize=self._pt(6.5),
             color=t.muted,
             va="bottom",
@@ -481,12 +631,41 @@ class FrameRenderer:
         )
 
     def _draw_legend(self) -> None:
-        t, spec = self.theme, self.world.data.spec
+        t, spec, p = self.theme, self.world.data.spec, self.layout.slots
         handles = [
             Patch(facecolor=s.colour, alpha=t.territory_alpha, label=s.name) for s in spec.sides
         ]
         handles.append(Line2D([], [], color=t.front, linewidth=self._pt(2.4), label="Front line"))
-        if any(p["kind"] == "dmz" for s in self.world.data.snapshots for _, p in s.extras):
+        kinds = set(self.world.data.events["kind"])
+        if kinds & {"offensive", "retreat"}:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=t.muted,
+                    linewidth=self._pt(3.5),
+                    marker=">",
+                    markevery=[1],
+                    markersize=self._pt(7),
+                    label="Offensive",
+                )
+            )
+        for kind, label in (("landing", "Landing"), ("evacuation", "Evacuation")):
+            if kind in kinds:
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        color=t.muted,
+                        linestyle=SHAFT_STYLES[kind],
+                        linewidth=self._pt(2.5),
+                        marker=MARKERS[kind],
+                        markevery=[1],
+                        markersize=self._pt(6),
+                        label=label,
+                    )
+                )
+        if any(p_["kind"] == "dmz" for s in self.world.data.snapshots for _, p_ in s.extras):
             handles.append(
                 Patch(
                     facecolor="white", edgecolor=t.muted, hatch="////", label="Demilitarized zone"
@@ -505,13 +684,111 @@ class FrameRenderer:
             )
         self.panel_ax.legend(
             handles=handles,
-            loc="lower left",
-            bbox_to_anchor=(0.05, 0.07),
+            loc=p.legend_loc,
+            bbox_to_anchor=p.legend_anchor,
             frameon=False,
-            fontsize=self._pt(9),
+            fontsize=self._pt(8.5),
             handlelength=2.2,
             borderaxespad=0,
+            ncols=p.legend_columns,
+            labelspacing=0.35,
         )
+
+    # -- timeline ------------------------------------------------------------------------------
+
+    def _progress_of(self, day: float) -> float:
+        spec = self.world.data.spec
+        if self.story is not None and self.story.schedule is not None:
+            sched = self.story.schedule
+            return sched.time_of(day) / sched.duration
+        start, end = to_day(spec.start), to_day(spec.end)
+        return (day - start) / max(end - start, 1.0)
+
+    def _visible_span(self) -> tuple[float, float]:
+        if self.story is not None and self.story.schedule is not None:
+            days = self.story.schedule.days
+            return float(days[0]), float(days[-1])
+        return to_day(self.world.data.spec.start), to_day(self.world.data.spec.end)
+
+    def _draw_timeline(self) -> None:
+        """Phases as named bands, years as ticks, in video time (or calendar time for stills)."""
+        ax, t = self.time_ax, self.theme
+        first, last = self._visible_span()
+        bar_y, bar_h = 0.38, 0.36
+        ax.add_patch(
+            mpl.patches.Rectangle(
+                (0.01, bar_y), 0.98, bar_h, facecolor=t.timeline, edgecolor="none", zorder=1
+            )
+        )
+        shades = ("#ddd6c6", "#e9e4d8")
+        for n, phase in enumerate(self.world.data.spec.phases):
+            a = max(to_day(phase.start), first)
+            b = min(to_day(phase.end) + 1, last)
+            if b <= a:
+                continue
+            x0, x1 = (0.01 + 0.98 * self._progress_of(d) for d in (a, b))
+            if b >= last:  # the last phase runs to the end, its closing holds included
+                x1 = 0.99
+            ax.add_patch(
+                mpl.patches.Rectangle(
+                    (x0, bar_y),
+                    x1 - x0,
+                    bar_h,
+                    facecolor=shades[n % 2],
+                    edgecolor="white",
+                    linewidth=self._pt(0.8),
+                    zorder=2,
+                )
+            )
+            self._fit_text(ax, (x0 + x1) / 2, bar_y + bar_h / 2, phase.name, x1 - x0)
+        for year in range(from_day(first).year + 1, from_day(last).year + 1):
+            day = to_day(f"{year}-01-01")
+            x = 0.01 + 0.98 * self._progress_of(day)
+            ax.plot([x, x], [bar_y - 0.08, bar_y], color=t.muted, linewidth=self._pt(0.8))
+            ax.text(
+                x,
+                bar_y - 0.1,
+                str(year),
+                ha="center",
+                va="top",
+                fontsize=self._pt(7.5),
+                color=t.muted,
+            )
+
+    def _fit_text(self, ax, x: float, y: float, text: str, width: float) -> None:
+        """A phase name centred in its band, smaller or shortened to fit, or left out."""
+        renderer = self.canvas.get_renderer()
+        avail = width * ax.get_window_extent(renderer).width - self._pt(6)
+        for size in (8, 7, 6):
+            label = ax.text(
+                x,
+                y,
+                text,
+                ha="center",
+                va="center",
+                fontsize=self._pt(size),
+                color=self.theme.text,
+                zorder=3,
+            )
+            if label.get_window_extent(renderer).width <= avail:
+                return
+            label.remove()
+
+    def _draw_timeline_cursor(self) -> None:
+        ax = self.time_ax
+        self._played = mpl.patches.Rectangle(
+            (0.01, 0.38), 0, 0.36, facecolor="#000000", alpha=0.12, edgecolor="none", zorder=4
+        )
+        ax.add_patch(self._played)
+        (self._needle,) = ax.plot(
+            [0.01, 0.01],
+            [0.3, 0.82],
+            color=self.theme.front,
+            linewidth=self._pt(2.2),
+            zorder=5,
+            solid_capstyle="butt",
+        )
+        self._cursor = [self._played, self._needle]
 
     # -- per frame -----------------------------------------------------------------------------
 
@@ -524,15 +801,111 @@ class FrameRenderer:
         )
         self._fronts.set_segments([line for lines, _, _ in scene.boundaries for line in lines])
         self._zones.set_paths([polygon_path(z) for z in scene.zones])
+        self._update_arrows(scene)
+        self._update_markers(scene)
         self._date.set_text(format_long(scene.date))
         self._phase.set_text(scene.phase or "")
-        event = scene.event
-        self._event_title.set_text(
-            textwrap.fill(event["title"], self._title_chars) if event else ""
-        )
-        self._caption.set_text(
-            textwrap.fill(event["caption"], self._caption_chars) if event else ""
-        )
+        self._update_caption(scene)
+        x = 0.01 + 0.98 * scene.progress
+        self._played.set_width(x - 0.01)
+        self._needle.set_xdata([x, x])
+
+    def _side_colour(self, side: str) -> tuple:
+        spec = self.world.data.spec
+        known = {s.id: s.colour for s in spec.sides}
+        return darker(known.get(side, self.theme.muted), 0.15)
+
+    def _update_arrows(self, scene: Scene) -> None:
+        shafts, colours, styles, heads, head_colours = [], [], [], [], []
+        head_len = self._pt(13) * self._metres_per_px
+        for arrow in scene.arrows:
+            xy = arrow.xy
+            if len(xy) < 2:
+                continue
+            rgba = (*self._side_colour(arrow.side), arrow.alpha)
+            tip, back = xy[-1], xy[-2]
+            direction = tip - back
+            norm = np.hypot(*direction)
+            if norm == 0:
+                continue
+            u = direction / norm
+            normal = np.array([-u[1], u[0]])
+            base = tip - u * head_len
+            # Stop the shaft under the head, so the tip stays sharp.
+            keep = np.hypot(*(xy - tip).T) > head_len * 0.8
+            shafts.append(np.vstack([xy[keep], base]) if keep.any() else np.vstack([xy[0], base]))
+            colours.append(rgba)
+            styles.append(SHAFT_STYLES.get(arrow.kind, "solid"))
+            heads.append([tip, base + normal * head_len * 0.6, base - normal * head_len * 0.6])
+            head_colours.append(rgba)
+        self._shafts.set_segments(shafts)
+        self._shafts.set_color(colours)
+        self._shafts.set_linestyles(styles or "solid")
+        self._shafts.set_linewidths(self._pt(4.2))
+        self._heads.set_verts(heads)
+        self._heads.set_facecolor(head_colours)
+
+    def _update_markers(self, scene: Scene) -> None:
+        groups: dict[str, list] = {shape: [] for shape in self._markers}
+        for m in scene.markers:
+            groups[MARKERS.get(m.kind, "o")].append(m)
+        for shape, collection in self._markers.items():
+            items = groups[shape]
+            collection.set_offsets(np.array([[m.x, m.y] for m in items]).reshape(-1, 2))
+            base = 120 if shape == "*" else 70
+            collection.set_sizes([base * m.size * self.scale**2 for m in items])
+            collection.set_facecolor([(*self._side_colour(m.side), m.alpha) for m in items])
+
+    def _update_caption(self, scene: Scene) -> None:
+        if scene.main_events:
+            self._event_title.set_text("Main events")
+            self._caption.set_text(self._numbered_list(scene.main_events))
+            self._event_title.set_alpha(1)
+            self._caption.set_alpha(1)
+            self._number_markers(scene)
+        else:
+            event = scene.event
+            title = textwrap.fill(event["title"], self._title_chars) if event else ""
+            self._event_title.set_text(title)
+            self._caption.set_text(
+                textwrap.fill(event["caption"], self._caption_chars) if event else ""
+            )
+            self._event_title.set_alpha(scene.caption_alpha)
+            self._caption.set_alpha(scene.caption_alpha)
         # A long title pushes the caption down.
         lines = self._event_title.get_text().count("\n")
-        self._caption.set_y(0.575 - lines * 0.045)
+        self._caption.set_y(self.layout.slots.caption - lines * self.layout.slots.line)
+
+    def _numbered_list(self, events: list[dict]) -> str:
+        lines = []
+        for n, e in enumerate(events, start=1):
+            when = f"{e['date'].day} {e['date']:%b %Y}"
+            text = textwrap.fill(
+                f"{n}. {when}: {e['title']}", self._caption_chars, subsequent_indent="    "
+            )
+            lines.append(text)
+        return "\n".join(lines)
+
+    def _number_markers(self, scene: Scene) -> None:
+        """Numbers beside the markers of a still, matching the main-events list."""
+        for m in scene.markers:
+            if m.number is None:
+                continue
+            self.map_ax.annotate(
+                str(m.number),
+                (m.x, m.y),
+                xytext=(0, self._pt(9)),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=self._pt(9),
+                fontweight="bold",
+                color="white",
+                zorder=9,
+                bbox={
+                    "boxstyle": "circle,pad=0.25",
+                    "facecolor": self._side_colour(m.side),
+                    "edgecolor": "white",
+                    "linewidth": self._pt(0.8),
+                },
+            )

@@ -57,6 +57,7 @@ _TOP_KEYS = {
     "region": str,
     "allow_unheld": bool,
     "exclude_borders": list,
+    "theme": dict,
     "credits": str,
     "reference_lines": list,
     "phases": list,
@@ -196,6 +197,7 @@ def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
         allow_unheld=raw.get("allow_unheld", False),
         credits=raw.get("credits", ""),
         exclude_borders=_boxes(raw.get("exclude_borders", []), path, col),
+        theme=raw.get("theme", {}),
         reference_lines=[r for r in refs if r],
         phases=[p for p in phases if p],
     )  # type: ignore[arg-type]  # start/end filled by _check_span

@@ -73,6 +73,7 @@ class MapSpec:
     allow_unheld: bool
     credits: str
     exclude_borders: tuple[tuple[float, float, float, float], ...] = ()
+    theme: dict = field(default_factory=dict)
     reference_lines: list[ReferenceLine] = field(default_factory=list)
     phases: list[Phase] = field(default_factory=list)
 

@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -20,9 +19,7 @@ from .basemap import BaseMap, load_basemap
 from .crs import Projector, default_projection
 from .interpolate import Keyframe, Morph
 from .model import MapData
-
-EVENT_VISIBLE_DAYS = 21
-"""How long an event's caption stays up after its date, when no later event replaces it."""
+from .story import Arrow, Marker, Story
 
 
 @dataclass(frozen=True)
@@ -39,6 +36,13 @@ class Scene:
     phase: str | None
     zones: list[BaseGeometry] = ()
     """Demilitarized zones of the latest snapshot, held until the next one."""
+    caption_alpha: float = 1.0
+    arrows: list[Arrow] = ()
+    markers: list[Marker] = ()
+    progress: float = 0.0
+    """Where the timeline cursor stands, from 0 (start) to 1 (end)."""
+    main_events: list[dict] = ()
+    """For a still: the numbered events listed beside the map."""
 
 
 class World:
@@ -86,15 +90,42 @@ class World:
         sides = [s.id for s in self.data.spec.sides]
         return Morph(keyframes, self.land, sides, easing=self.data.spec.easing)
 
-    def scene(self, day: float) -> Scene:
+    @cached_property
+    def story(self) -> Story:
+        """The events without a video schedule: what stills use."""
+        return Story(self.data, self.projector)
+
+    def paced_story(
+        self, start: float, end: float, duration: float, pacing: str = "story"
+    ) -> Story:
+        return Story.paced(
+            self.data, self.projector, start=start, end=end, duration=duration, pacing=pacing
+        )
+
+    def scene(self, day: float, *, t: float | None = None, story: Story | None = None) -> Scene:
+        """What is on the map on ``day``; with a paced story, at second ``t`` of its video."""
+        story = story or self.story
+        event, alpha = story.caption(day, t)
+        arrows, markers = story.overlays(day, t)
+        video = story.schedule is not None and t is not None
+        if video:
+            progress = t / story.schedule.duration
+        else:
+            start, end = to_day(self.data.spec.start), to_day(self.data.spec.end)
+            progress = (day - start) / max(end - start, 1.0)
         return Scene(
             day,
             from_day(day),
             self.morph.regions(day),
             self.morph.boundaries(day),
-            self.current_event(day),
+            event,
             self.current_phase(day),
             self.zones_at(day),
+            caption_alpha=alpha,
+            arrows=arrows,
+            markers=markers,
+            progress=float(np.clip(progress, 0, 1)),
+            main_events=[] if video else story.main_events(day),
         )
 
     @cached_property
@@ -107,16 +138,6 @@ class World:
     def zones_at(self, day: float) -> list[BaseGeometry]:
         latest = [zones for start, zones in self._zones if start <= day]
         return latest[-1] if latest else []
-
-    def current_event(self, day: float) -> dict | None:
-        """The latest event begun by ``day`` and still within its span or its reading time."""
-        events: gpd.GeoDataFrame = self.data.events
-        current = None
-        for row in events.itertuples(index=False):
-            start, end = to_day(row.date), to_day(row.end_date)
-            if start <= day <= max(end, start + EVENT_VISIBLE_DAYS):
-                current = row._asdict()
-        return current
 
     def current_phase(self, day: float) -> str | None:
         for phase in self.data.spec.phases:

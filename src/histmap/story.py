@@ -1,0 +1,215 @@
+"""The story on screen: pacing, captions, and event symbols at each moment of the video.
+
+Pure geometry and numbers (no matplotlib): given a moment of video and the
+calendar day it shows, :meth:`Story.overlays` says which arrows and markers are
+on the map, how far each arrow has grown, and how opaque each one is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from ._dates import to_day
+from .crs import Projector
+from .model import MapData
+from .timeline import Schedule, StoryEvent, story_schedule
+
+ARROW_KINDS = ("offensive", "retreat", "landing", "evacuation")
+GROW_SECONDS = 0.6
+LINGER_SECONDS = 4.0
+FADE_OUT_SECONDS = 1.2
+STILL_WINDOW_DAYS = 45
+STILL_MAX_EVENTS = 8
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """An offensive, retreat, landing or evacuation: the grown part of its path."""
+
+    xy: np.ndarray
+    side: str
+    kind: str
+    alpha: float
+    number: int | None = None
+
+
+@dataclass(frozen=True)
+class Marker:
+    """An event at a place: ``size`` is 1 when new, smaller once it has been read."""
+
+    x: float
+    y: float
+    side: str
+    kind: str
+    size: float
+    alpha: float
+    number: int | None = None
+
+
+def smooth_path(xy: np.ndarray, iterations: int = 3) -> np.ndarray:
+    """Chaikin corner cutting: a gently curved path through the drawn points, same ends.
+
+    >>> smooth_path(np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]), 1).tolist()
+    [[0.0, 0.0], [0.75, 0.0], [1.0, 0.25], [1.0, 1.0]]
+    """
+    for _ in range(iterations):
+        if len(xy) < 3:
+            return xy
+        q = 0.75 * xy[:-1] + 0.25 * xy[1:]
+        r = 0.25 * xy[:-1] + 0.75 * xy[1:]
+        inner = np.empty((2 * (len(xy) - 1), 2))
+        inner[0::2], inner[1::2] = q, r
+        xy = np.vstack([xy[:1], inner[1:-1], xy[-1:]])
+    return xy
+
+
+def grow(xy: np.ndarray, fraction: float) -> np.ndarray:
+    """The first ``fraction`` of a path, by length.
+
+    >>> grow(np.array([[0.0, 0.0], [4.0, 0.0]]), 0.25).tolist()
+    [[0.0, 0.0], [1.0, 0.0]]
+    """
+    seg = np.hypot(*np.diff(xy, axis=0).T)
+    cum = np.r_[0.0, np.cumsum(seg)]
+    target = fraction * cum[-1]
+    i = int(np.searchsorted(cum, target, side="right"))
+    if i >= len(cum):
+        return xy
+    t = (target - cum[i - 1]) / seg[i - 1] if seg[i - 1] > 0 else 0.0
+    tip = xy[i - 1] + t * (xy[i] - xy[i - 1])
+    return np.vstack([xy[:i], tip])
+
+
+class Story:
+    """Events of a map, projected once, and the schedule of a video (or none, for stills)."""
+
+    def __init__(self, data: MapData, projector: Projector, schedule: Schedule | None = None):
+        self.data = data
+        self.schedule = schedule
+        self.events = [row._asdict() for row in data.events.itertuples(index=False)]
+        self._paths = [self._project(e["geometry"], projector) for e in self.events]
+
+    @staticmethod
+    def _project(geom, projector: Projector) -> np.ndarray:
+        xy = shapely.get_coordinates(projector.forward(geom))
+        return smooth_path(xy) if len(xy) > 1 else xy
+
+    @classmethod
+    def paced(
+        cls,
+        data: MapData,
+        projector: Projector,
+        *,
+        start: float,
+        end: float,
+        duration: float,
+        pacing: str = "story",
+        words_per_second: float = 3.0,
+    ) -> Story:
+        """A story with a video schedule: holds on key events, quiet months compressed."""
+        events = [
+            StoryEvent(to_day(r.date), len(str(r.caption).split()) + 3, bool(r.key))
+            for r in data.events.itertuples()
+        ]
+        knots = [to_day(s.date) for s in data.snapshots]
+        schedule = story_schedule(
+            start,
+            end,
+            knots,
+            events,
+            duration=duration,
+            pacing=pacing,
+            words_per_second=words_per_second,
+        )
+        return cls(data, projector, schedule)
+
+    # -- captions --------------------------------------------------------------------------------
+
+    def caption(self, day: float, t: float | None) -> tuple[dict | None, float]:
+        """The event whose caption shows, and its opacity."""
+        if self.schedule is not None and t is not None:
+            shown = self.schedule.caption_at(t)
+            return (self.events[shown[0]], shown[1]) if shown else (None, 0.0)
+        current = None
+        for e in self.events:
+            start = to_day(e["date"])
+            if start <= day <= max(to_day(e["end_date"]), start + 21):
+                current = e
+        return current, 1.0
+
+    # -- symbols ---------------------------------------------------------------------------------
+
+    def overlays(self, day: float, t: float | None) -> tuple[list[Arrow], list[Marker]]:
+        """Arrows and markers on the map at a moment (``t`` None: a still of ``day``)."""
+        if self.schedule is None or t is None:
+            return self._still_overlays(day)
+        arrows, markers = [], []
+        for e, xy in zip(self.events, self._paths, strict=True):
+            start = to_day(e["date"])
+            if start > day:
+                continue
+            appear = self.schedule.time_of(start)
+            if e["kind"] in ARROW_KINDS and len(xy) > 1:
+                arrow = self._arrow(e, xy, day, t, appear)
+                if arrow is not None:
+                    arrows.append(arrow)
+            else:
+                markers.append(self._marker(e, xy, t, appear))
+        return arrows, markers
+
+    def _arrow(self, e: dict, xy: np.ndarray, day: float, t: float, appear: float) -> Arrow | None:
+        start, end = to_day(e["date"]), to_day(e["end_date"])
+        if end > start:
+            fraction = (day - start) / (end - start)
+            done = self.schedule.time_of(end)
+        else:
+            fraction = (t - appear) / (2 * GROW_SECONDS)
+            done = appear + 2 * GROW_SECONDS
+        fraction = float(np.clip(fraction, 0.02, 1.0))
+        alpha = float(np.clip(1 - (t - done - LINGER_SECONDS) / FADE_OUT_SECONDS, 0.0, 1.0))
+        if alpha <= 0:
+            return None
+        return Arrow(grow(xy, fraction), e["side"], e["kind"], alpha)
+
+    def _marker(self, e: dict, xy: np.ndarray, t: float, appear: float) -> Marker:
+        age = t - appear
+        windows = [c for c in self.schedule.captions if self.events[c.event] is e]
+        read_until = windows[0].end if windows else appear + 3
+        if age < GROW_SECONDS:
+            size = max(0.05, age / GROW_SECONDS)
+        elif t < read_until:
+            size = 1.0
+        else:
+            size = max(0.45, 1.0 - 0.55 * (t - read_until) / FADE_OUT_SECONDS)
+        x, y = xy[-1]
+        return Marker(float(x), float(y), e["side"], e["kind"], size, 1.0 if size > 0.45 else 0.7)
+
+    def main_events(self, day: float) -> list[dict]:
+        """The events a still of ``day`` lists and numbers: recent ones, key ones first."""
+        recent = [e for e in self.events if day - STILL_WINDOW_DAYS <= to_day(e["date"]) <= day]
+        if len(recent) > STILL_MAX_EVENTS:
+            keep = sorted(recent, key=lambda e: (not e["key"], -to_day(e["date"])))
+            chosen = {id(e) for e in keep[:STILL_MAX_EVENTS]}
+            recent = [e for e in recent if id(e) in chosen]
+        return recent
+
+    def _still_overlays(self, day: float) -> tuple[list[Arrow], list[Marker]]:
+        arrows, markers = [], []
+        listed = {id(e) for e in self.main_events(day)}
+        numbered = [(i, e) for i, e in enumerate(self.events) if id(e) in listed]
+        for number, (i, e) in enumerate(numbered, start=1):
+            xy = self._paths[i]
+            if e["kind"] in ARROW_KINDS and len(xy) > 1:
+                start, end = to_day(e["date"]), to_day(e["end_date"])
+                fraction = (
+                    1.0 if end <= start else float(np.clip((day - start) / (end - start), 0.05, 1))
+                )
+                arrows.append(Arrow(grow(xy, fraction), e["side"], e["kind"], 1.0, number))
+                x, y = xy[0]
+            else:
+                x, y = xy[-1]
+            markers.append(Marker(float(x), float(y), e["side"], e["kind"], 1.0, 1.0, number))
+        return arrows, markers
