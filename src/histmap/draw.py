@@ -619,6 +619,7 @@ class FrameRenderer:
         self._caption_chars = max(16, int(lay.text_px / char_px))
         self._title_chars = int(self._caption_chars * 0.78)
         self._dynamic_texts = [self._date, self._phase, self._event_title, self._caption]
+        self._caption_key: tuple[str, str] | None = None
         self._draw_legend()
         ax.text(
             p.x,
@@ -858,23 +859,44 @@ class FrameRenderer:
 
     def _update_caption(self, scene: Scene) -> None:
         if scene.main_events:
+            self._caption_key = None
             self._event_title.set_text("Main events")
             self._caption.set_text(self._numbered_list(scene.main_events))
             self._event_title.set_alpha(1)
             self._caption.set_alpha(1)
             self._number_markers(scene)
-        else:
-            event = scene.event
-            title = textwrap.fill(event["title"], self._title_chars) if event else ""
-            self._event_title.set_text(title)
-            self._caption.set_text(
-                textwrap.fill(event["caption"], self._caption_chars) if event else ""
-            )
-            self._event_title.set_alpha(scene.caption_alpha)
-            self._caption.set_alpha(scene.caption_alpha)
-        # A long title pushes the caption down.
-        lines = self._event_title.get_text().count("\n")
-        self._caption.set_y(self.layout.slots.caption - lines * self.layout.slots.line)
+            return
+        event = scene.event
+        key = (event["title"], event["caption"]) if event else ("", "")
+        if key != self._caption_key:
+            self._caption_key = key
+            self._fit_caption(*key)
+        self._event_title.set_alpha(scene.caption_alpha)
+        self._caption.set_alpha(scene.caption_alpha)
+
+    def _fit_caption(self, title: str, caption: str) -> None:
+        """Wrap the caption to the panel; shrink its type until it clears the legend."""
+        base = self._pt(10)
+        room_bottom = self._legend_top()
+        for factor in (1.0, 0.9, 0.8, 0.72, 0.65):
+            chars = int(self._caption_chars / factor)
+            self._event_title.set_text(textwrap.fill(title, int(chars * 0.78)))
+            # A long title pushes the caption down.
+            lines = self._event_title.get_text().count("\n")
+            self._caption.set_y(self.layout.slots.caption - lines * self.layout.slots.line)
+            self._caption.set_fontsize(base * factor)
+            self._caption.set_text(textwrap.fill(caption, chars))
+            box = self._caption.get_window_extent(self.canvas.get_renderer())
+            if box.y0 >= room_bottom:
+                return
+
+    def _legend_top(self) -> float:
+        """How low a caption may reach: above the legend beside the map, else the panel foot."""
+        r = self.canvas.get_renderer()
+        legend = self.panel_ax.get_legend()
+        if legend is None or self.layout.panel_side != "right":
+            return self.panel_ax.get_window_extent(r).y0
+        return legend.get_window_extent(r).y1 + self._pt(4)
 
     def _numbered_list(self, events: list[dict]) -> str:
         lines = []

@@ -1,0 +1,106 @@
+"""Image regression: rendered frames against stored baseline PNGs, with a tolerance.
+
+Refresh the baselines after an intended change of the drawing with::
+
+    HISTMAP_UPDATE_BASELINES=1 pytest tests/test_images.py
+
+then look at the new PNGs in ``tests/baseline/`` before committing them.
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.testing.compare import compare_images
+from PIL import Image
+
+from histmap._dates import to_day
+from histmap.draw import FrameRenderer
+from histmap.layout import frame_layout
+
+BASELINE = Path(__file__).parent / "baseline"
+UPDATE = os.environ.get("HISTMAP_UPDATE_BASELINES") == "1"
+TOLERANCE = 3.0  # RMS difference, 0-255 scale: freetype and antialiasing may differ a little
+
+
+def check_image(frame: np.ndarray, name: str, tmp_path: Path) -> None:
+    expected = BASELINE / f"{name}.png"
+    actual = tmp_path / f"{name}.png"
+    Image.fromarray(frame).save(actual)
+    if UPDATE or not expected.exists():
+        if not UPDATE:
+            pytest.fail(f"no baseline {expected}: run with HISTMAP_UPDATE_BASELINES=1")
+        Image.fromarray(frame).save(expected)
+        return
+    result = compare_images(str(expected), str(actual), tol=TOLERANCE)
+    assert result is None, result
+
+
+@pytest.fixture(scope="module")
+def story(korea):
+    start, end = (to_day(d) for d in korea.span)
+    return korea.world.paced_story(start, end, 120)
+
+
+def video_frame(korea, story, size, t):
+    renderer = FrameRenderer(korea.world, size, story=story)
+    day = float(story.schedule.day_at(t))
+    return renderer, renderer.render(korea.world.scene(day, t=t, story=story))
+
+
+def still_frame(korea, size, date):
+    renderer = FrameRenderer(korea.world, size, layered=False)
+    return renderer, renderer.render(korea.world.scene(to_day(date)))
+
+
+def test_video_frame_640x360(korea, story, tmp_path):
+    _, frame = video_frame(korea, story, (640, 360), 31.0)
+    check_image(frame, "video_640x360_t31", tmp_path)
+
+
+def test_still_1280x720_furthest_advance(korea, tmp_path):
+    _, frame = still_frame(korea, (1280, 720), "1950-11-24")
+    check_image(frame, "still_1280x720_1950-11-24", tmp_path)
+
+
+def test_still_square_armistice(korea, tmp_path):
+    _, frame = still_frame(korea, (720, 720), "1953-07-27")
+    check_image(frame, "still_720x720_1953-07-27", tmp_path)
+
+
+@pytest.mark.parametrize(
+    "size", [(640, 360), (1280, 720), (1920, 1080), (960, 720), (720, 720), (1080, 1920)]
+)
+def test_labels_inside_the_frame_and_apart(korea, size):
+    renderer, _ = still_frame(korea, size, "1951-01-24")
+    boxes = renderer.label_boxes()
+    assert len(boxes) >= 10
+    frame = renderer.map_ax.get_window_extent(renderer.canvas.get_renderer())
+    for i, box in enumerate(boxes):
+        assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, box
+        assert frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1, box
+        assert not any(box.overlaps(other) for other in boxes[i + 1 :])
+
+
+@pytest.mark.parametrize("size", [(640, 360), (1280, 720), (960, 720), (1080, 1920)])
+def test_the_longest_caption_fits_in_its_panel(korea, story, size):
+    renderer = FrameRenderer(korea.world, size, story=story)
+    longest = max(story.events, key=lambda e: len(e["title"]) + len(e["caption"]))
+    t = next(c.start + 1 for c in story.schedule.captions if story.events[c.event] is longest)
+    renderer.render(korea.world.scene(float(story.schedule.day_at(t)), t=t, story=story))
+    r = renderer.canvas.get_renderer()
+    panel = renderer.panel_ax.get_window_extent(r)
+    for text in (renderer._event_title, renderer._caption, renderer._date):
+        box = text.get_window_extent(r)
+        assert panel.x0 <= box.x0 and box.x1 <= panel.x1 + 1, (size, text.get_text()[:30])
+        assert panel.y0 <= box.y0 and box.y1 <= panel.y1 + 1, (size, text.get_text()[:30])
+    legend = renderer.panel_ax.get_legend().get_window_extent(r)
+    assert not legend.overlaps(renderer._caption.get_window_extent(r))
+
+
+def test_layouts_put_the_panel_beside_or_below():
+    assert frame_layout((1280, 720)).panel_side == "right"
+    assert frame_layout((960, 720)).panel_side == "right"
+    assert frame_layout((720, 720)).panel_side == "bottom"
+    assert frame_layout((1080, 1920)).panel_side == "bottom"
