@@ -96,7 +96,7 @@ class HistMap:
         rows = [
             {"side_a": a, "side_b": b, "geometry": inverse(geom)}
             for geom, a, b in self.world.morph.fronts(day)
-            if UNHELD not in (a, b)
+            if UNHELD not in (a, b) and self.data.spec.is_front(a, b)
         ]
         return gpd.GeoDataFrame(
             rows, columns=["side_a", "side_b", "geometry"], geometry="geometry", crs="EPSG:4326"

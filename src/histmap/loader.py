@@ -61,6 +61,7 @@ _TOP_KEYS = {
     "credits": str,
     "reference_lines": list,
     "phases": list,
+    "fronts": list,
 }
 _REQUIRED_KEYS = ("title", "extent", "sides")
 _TIMING_KEYS = {"fps": int, "duration": (int, float), "easing": str}
@@ -200,6 +201,7 @@ def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
         theme=raw.get("theme", {}),
         reference_lines=[r for r in refs if r],
         phases=[p for p in phases if p],
+        front_pairs=_front_pairs(raw.get("fronts"), sides, path, col),
     )  # type: ignore[arg-type]  # start/end filled by _check_span
 
 
@@ -280,6 +282,23 @@ def _sides(value: list, path: Path, col: _Collector) -> list[Side]:
     if not sides:
         col.add(path, "needs at least one side", field="sides")
     return sides
+
+
+def _front_pairs(value: list | None, sides: list[Side], path: Path, col: _Collector):
+    """``fronts = [["a", "b"], ...]``: the pairs of sides that meet at a front (default: all)."""
+    if value is None:
+        return None
+    ids, pairs = {s.id for s in sides}, set()
+    for i, pair in enumerate(value):
+        if not (isinstance(pair, list) and len(pair) == 2 and set(map(str, pair)) <= ids):
+            col.add(
+                path,
+                f"must be a pair of two side ids ({', '.join(sorted(ids))})",
+                field=f"fronts[{i}]",
+            )
+            continue
+        pairs.add(frozenset(map(str, pair)))
+    return frozenset(pairs)
 
 
 def _is_colour(text: str) -> bool:

@@ -76,9 +76,15 @@ class MapSpec:
     theme: dict = field(default_factory=dict)
     reference_lines: list[ReferenceLine] = field(default_factory=list)
     phases: list[Phase] = field(default_factory=list)
+    front_pairs: frozenset[frozenset[str]] | None = None
+    """The pairs of sides whose shared boundary is a front (``None``: every pair)."""
 
     def side(self, side_id: str) -> Side:
         return next(s for s in self.sides if s.id == side_id)
+
+    def is_front(self, a: str, b: str) -> bool:
+        """Whether the boundary between sides ``a`` and ``b`` is drawn as a front."""
+        return self.front_pairs is None or frozenset((a, b)) in self.front_pairs
 
 
 @dataclass

@@ -117,7 +117,7 @@ class World:
             day,
             from_day(day),
             self.morph.regions(day),
-            self.morph.boundaries(day),
+            [b for b in self.morph.boundaries(day) if self.data.spec.is_front(b[1], b[2])],
             event,
             self.current_phase(day),
             self.zones_at(day),
