@@ -255,10 +255,31 @@ class FrameRenderer:
             if artist.get_visible():
                 artist.draw(renderer)
         renderer.draw_image(gc, 0, 0, over[::-1])
-        for artist in (*self._dynamic_texts, *self._cursor):
-            if artist.get_visible():
-                artist.draw(renderer)
+        for text in self._dynamic_texts:
+            self._draw_text_cached(text, renderer)
+        for artist in self._cursor:
+            artist.draw(renderer)
         gc.restore()
+
+    def _draw_text_cached(self, text, renderer) -> None:
+        """Panel texts change rarely: reuse their pixels until their content changes.
+
+        They sit on the static panel, so the pixels of their box depend on nothing else.
+        """
+        key = (
+            text.get_text(),
+            round(text.get_alpha() or 1.0, 2),
+            text.get_fontsize(),
+            text.get_position(),
+        )
+        cached = self._text_pixels.get(id(text))
+        if cached is not None and cached[0] == key:
+            self.canvas.restore_region(cached[1])
+            return
+        text.draw(renderer)
+        if key[0]:
+            box = text.get_window_extent(renderer).padded(2)
+            self._text_pixels[id(text)] = (key, self.canvas.copy_from_bbox(box))
 
     def _setup_map_axes(self) -> None:
         ax = self.map_ax
@@ -290,8 +311,8 @@ class FrameRenderer:
         )
         panel = mpl.patches.Rectangle((0, 0), 1, 1, facecolor=t.panel, zorder=0)
         strip = mpl.patches.Rectangle((0, 0), 1, 1, facecolor=t.panel, zorder=0)
-        ax.add_patch(sea)
-        ax.add_patch(land)
+        ax.add_artist(sea)
+        ax.add_artist(land)
         self.panel_ax.add_patch(panel)
         self.time_ax.add_patch(strip)
         self._under = [sea, land, panel, strip]
@@ -299,23 +320,29 @@ class FrameRenderer:
         if relief is not None:
             self._under.append(relief)
 
+    def _relief_rgb(self) -> np.ndarray:
+        """The land colour shaded by relief, one value per pixel of the map (computed once)."""
+        if getattr(self, "_relief_cache", None) is None:
+            ax = self.map_ax
+            (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+            bbox = ax.get_window_extent(self.canvas.get_renderer())
+            cols, rows = max(2, int(bbox.width)), max(2, int(bbox.height))
+            xx, yy = np.meshgrid(np.linspace(x0, x1, cols), np.linspace(y1, y0, rows))
+            lon, lat = self.world.projector.inverse_points(xx.ravel(), yy.ravel())
+            shade = relief_shade(self.world.data.spec.extent, lon, lat).reshape(rows, cols)
+            shade = 1 + self.theme.relief * (shade - 1)
+            land = np.array(mpl.colors.to_rgb(self.theme.land))
+            self._relief_cache = np.clip(land * shade[..., None], 0, 1)
+        return self._relief_cache
+
     def _relief_image(self, clip: mpl.patches.Patch):
         """Hillshade over the land, in the land colour, clipped to the coast."""
         if self.theme.relief <= 0:
             return None
         ax = self.map_ax
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-        bbox = ax.get_window_extent(self.canvas.get_renderer())
-        cols, rows = max(2, int(bbox.width)), max(2, int(bbox.height))
-        xs = np.linspace(x0, x1, cols)
-        ys = np.linspace(y1, y0, rows)
-        xx, yy = np.meshgrid(xs, ys)
-        lon, lat = self.world.projector.inverse_points(xx.ravel(), yy.ravel())
-        shade = relief_shade(self.world.data.spec.extent, lon, lat).reshape(rows, cols)
-        shade = 1 + self.theme.relief * (shade - 1)
-        rgb = np.clip(np.array(mpl.colors.to_rgb(self.theme.land)) * shade[..., None], 0, 1)
         image = ax.imshow(
-            rgb,
+            self._relief_rgb(),
             extent=(x0, x1, y0, y1),
             origin="upper",
             zorder=1.5,
@@ -384,7 +411,9 @@ class FrameRenderer:
         ax, t, base = self.map_ax, self.theme, self.world.basemap
         sea_mask = shapely.difference(self._view, base.land)
         foreign = shapely.difference(shapely.intersection(base.land, self._view), self.world.land)
-        ax.add_patch(
+        # add_artist, not add_patch: the limits are fixed, and add_patch would walk
+        # every vertex of the coast to update them.
+        ax.add_artist(
             mpl.patches.PathPatch(
                 polygon_path(sea_mask), facecolor=t.sea, edgecolor="none", zorder=3
             )
@@ -392,11 +421,11 @@ class FrameRenderer:
         foreign_patch = mpl.patches.PathPatch(
             polygon_path(foreign), facecolor=t.land, edgecolor="none", zorder=3
         )
-        ax.add_patch(foreign_patch)
+        ax.add_artist(foreign_patch)
         relief = self._relief_image(foreign_patch)
         if relief is not None:
             relief.set_zorder(3.05)
-        ax.add_patch(
+        ax.add_artist(
             mpl.patches.PathPatch(
                 polygon_path(base.lakes),
                 facecolor=t.sea,
@@ -620,6 +649,7 @@ class FrameRenderer:
         self._title_chars = int(self._caption_chars * 0.78)
         self._dynamic_texts = [self._date, self._phase, self._event_title, self._caption]
         self._caption_key: tuple[str, str] | None = None
+        self._text_pixels: dict[int, tuple] = {}
         self._draw_legend()
         ax.text(
             p.x,

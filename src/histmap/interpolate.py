@@ -115,6 +115,7 @@ class Morph:
         self._grid = _Grid(land, max_cells)
         self._exact: dict[int, dict[str, BaseGeometry]] = {}
         self._fields: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._present: dict[int, set[int]] = {}
         self._cache_size = cache_size
 
     # -- public ------------------------------------------------------------------------------
@@ -181,11 +182,7 @@ class Morph:
             fields = self._field(i)
         else:
             fields = (1.0 - alpha) * self._field(i) + alpha * self._field(j)
-        present = [
-            k
-            for k, s in enumerate(self.sides)
-            if s in self.exact(i) or (alpha > 0 and s in self.exact(j))
-        ]
+        present = sorted(self._present[i] | (self._present[j] if alpha > 0 else set()))
         return fields, present
 
     def fronts(self, day: float) -> list[tuple[BaseGeometry, str, str]]:
@@ -217,11 +214,14 @@ class Morph:
         if index in self._fields:
             self._fields.move_to_end(index)
             return self._fields[index]
-        labels = self._grid.labels(self.exact(index), self.sides)
-        field = self._grid.signed_distances(labels, len(self.sides))
         drawn = self.keyframes[index].territories
+        # Cell centres in the drawn (unclipped) territories, on land: the same as the
+        # clipped snapshot at every cell, without the cost of an overlay with the coast.
+        labels = self._grid.labels(drawn, self.sides)
+        field = self._grid.signed_distances(labels, len(self.sides))
+        self._present[index] = {int(k) for k in np.unique(labels) if k >= 0}
         for k, side in enumerate(self.sides):
-            if side in drawn and side in self.exact(index):
+            if side in drawn and k in self._present[index]:
                 others = [g for s, g in drawn.items() if s != side]
                 self._grid.refine_near_boundary(field[k], drawn[side], others)
         self._fields[index] = field
@@ -264,22 +264,28 @@ class _Grid:
         """Index of the side holding each land cell; -1 on the sea."""
         labels = np.full(self.land_mask.shape, -1, dtype=np.int16)
         labels[self.land_mask] = sides.index(UNHELD)
+        unheld = sides.index(UNHELD)
         for k, side in enumerate(sides):
             geom = partition.get(side)
             if geom is None or side == UNHELD:
                 continue
             shapely.prepare(geom)
-            inside = shapely.contains_xy(geom, self._xx, self._yy) & self.land_mask
-            labels[inside] = k
+            # The first side listed wins where two overlap, as in the clipped snapshot.
+            free = labels == unheld
+            inside = shapely.contains_xy(geom, self._xx[free], self._yy[free])
+            labels.flat[np.flatnonzero(free)[inside]] = k
         return labels
 
     def signed_distances(self, labels: np.ndarray, n_sides: int) -> np.ndarray:
         """phi[k] = distance to side k's cells minus distance to the other sides' land cells."""
         fields = np.full((n_sides, *labels.shape), self._big, dtype=np.float32)
         on_land = labels >= 0
-        for k in range(n_sides):
+        held = [k for k in range(n_sides) if (labels == k).any()]
+        for k in held:
             mine = labels == k
-            if not mine.any():
+            if len(held) == 2 and k == held[1]:
+                # Two sides share all the land: each field is the other's negative.
+                fields[k] = -fields[held[0]]
                 continue
             others = on_land & ~mine
             to_mine = ndimage.distance_transform_edt(~mine) * self.cell
