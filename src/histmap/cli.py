@@ -90,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
         "info", help="title, span, snapshot dates and events of a map", epilog=EPILOG
     )
     _map_arg(info)
+    new = sub.add_parser(
+        "new",
+        help="make a new map folder to fill in",
+        description="Create the map folder NAME: a commented map.toml, two example "
+        "snapshots, an event, a place and a README. It checks and renders at once.",
+    )
+    new.add_argument("name", metavar="NAME", help="the folder's name, e.g. my_map")
+    new.add_argument("--dir", metavar="PATH", help="where to create it (default: here)")
     return parser
 
 
@@ -224,6 +232,17 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    from .scaffold import new_map
+
+    folder = new_map(args.name, args.dir)
+    print(f"made {folder}")
+    print(f"  check it:   histmap check {folder}")
+    print(f"  preview:    histmap still 1941-05-25 {folder}")
+    print(f"  render it:  histmap render {folder} -o {args.name}.mp4")
+    return 0
+
+
 def _load(map_ref: str | None):
     hmap = load_map(map_ref)
     for problem in hmap.warnings:
@@ -231,7 +250,7 @@ def _load(map_ref: str | None):
     return hmap
 
 
-COMMANDS = {"render": _render, "still": _still, "check": _check, "info": _info}
+COMMANDS = {"render": _render, "still": _still, "check": _check, "info": _info, "new": _new}
 
 if __name__ == "__main__":
     raise SystemExit(main())

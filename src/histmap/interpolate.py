@@ -334,6 +334,8 @@ class _Grid:
 
     def region(self, values: np.ndarray) -> BaseGeometry:
         """The polygons where ``values < 0``, with sub-cell boundaries."""
+        if not float(values.min()) < 0.0:
+            return _EMPTY  # the side holds nothing here (it vanishes in this segment)
         gen = contourpy.contour_generator(self.x, self.y, values, fill_type="OuterOffset")
         points, offsets = gen.filled(float(values.min()) - 1.0, 0.0)
         polys = []
