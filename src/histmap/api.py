@@ -122,6 +122,7 @@ class HistMap:
         end: DateLike | None = None,
         pacing: str = "story",
         workers: int | None = None,
+        captions: bool = False,
         progress: Progress | None = None,
     ) -> list[Path]:
         """Render the animation; ``out``'s extension picks MP4, GIF or (a folder) PNG frames.
@@ -130,9 +131,11 @@ class HistMap:
         ``pacing="story"`` holds the date on key events and hurries through quiet
         months; ``"calendar"`` gives every day the same time. ``workers`` is the
         number of processes drawing frames (default: the machine's cores).
+        ``captions`` also writes the captions as WebVTT beside each MP4.
         Returns the paths written.
         """
-        from .render import FramePlan, Output, default_workers, render_outputs
+        from .lesson import write_captions
+        from .render import Output, default_workers, render_outputs
 
         if out is None:
             Path("frames").mkdir(exist_ok=True)
@@ -145,13 +148,54 @@ class HistMap:
         outputs = [
             Output.for_target(t, base_size, base_fps, gif_size=size or GIF_SIZE) for t in targets
         ]
+        plan = self.plan(
+            size=base_size, fps=base_fps, duration=duration, start=start, end=end, pacing=pacing
+        )
+        written = render_outputs(
+            self.world,
+            plan,
+            outputs,
+            name=self.name,
+            workers=workers or default_workers(),
+            progress=progress,
+        )
+        if captions:
+            written += [
+                write_captions(plan, t.with_suffix(".vtt"))
+                for t in written
+                if t.suffix.lower() == ".mp4"
+            ]
+        return written
+
+    def plan(
+        self,
+        *,
+        size: tuple[int, int] = DEFAULT_SIZE,
+        fps: float | None = None,
+        duration: float | None = None,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        pacing: str = "story",
+    ):
+        """The frames of a video: the moment and day of each, and its paced story."""
+        from .render import FramePlan
+
         first, last = self._range(start, end)
         seconds = duration or self.data.spec.duration
+        fps = fps or self.data.spec.fps
         story = self.world.paced_story(to_day(first), to_day(last), seconds, pacing)
-        times = np.arange(frame_count(base_fps, seconds)) / base_fps
-        plan = FramePlan(times, story.schedule.day_at(times), base_size, base_fps, story)
-        return render_outputs(self.world, plan, outputs, name=self.name,
-                              workers=workers or default_workers(), progress=progress)
+        times = np.arange(frame_count(fps, seconds)) / fps
+        return FramePlan(times, story.schedule.day_at(times), size, fps, story)
+
+    def lesson(self, out: str | os.PathLike, **options) -> Path:
+        """Write a lesson folder: video, GIF, captions, chapters, stills, web page, manifest.
+
+        Takes the options of :meth:`render` (``size``, ``fps``, ``duration``, ``start``,
+        ``end``, ``pacing``, ``workers``, ``progress``) and ``poster`` (a date).
+        """
+        from .lesson import write_lesson
+
+        return write_lesson(self, Path(out), **options)
 
     def still(
         self,

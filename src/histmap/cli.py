@@ -36,35 +36,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _map_arg(render)
     render.add_argument("-o", "--out", help="output file (.mp4, .gif) or folder (PNG frames)")
-    _size_arg(render)
-    render.add_argument("--fps", type=int, help="frames per second (default: the map's, 24)")
+    _video_args(render)
     render.add_argument(
-        "--duration",
-        type=float,
-        metavar="SECONDS",
-        help="length of the animation (default: the map's)",
+        "--captions",
+        action="store_true",
+        help="also write the captions as WebVTT beside the MP4 (OUT.vtt)",
     )
-    render.add_argument(
-        "--from",
-        dest="start",
+
+    lesson = sub.add_parser(
+        "lesson",
+        help="a lesson folder: video, GIF, captions, chapters, stills, web page",
+        description="Write a folder that works offline: the animation as MP4 and GIF, "
+        "poster.png, captions.vtt and captions.srt, chapters.vtt, one still per key event, "
+        "index.html and lesson.json.",
+        epilog=EPILOG,
+    )
+    _map_arg(lesson)
+    lesson.add_argument("-o", "--out", help="the folder to write (default: <map>_lesson)")
+    _video_args(lesson)
+    lesson.add_argument(
+        "--poster",
         type=_date,
         metavar="DATE",
-        help="first date (default: the map's start)",
+        help="the date of poster.png (default: the first frame)",
     )
-    render.add_argument(
-        "--to", dest="end", type=_date, metavar="DATE", help="last date (default: the map's end)"
-    )
-    render.add_argument(
-        "--pacing",
-        choices=("story", "calendar"),
-        default="story",
-        help="story (default): pause on key events, hurry through quiet "
-        "months; calendar: every day takes the same time",
-    )
-    render.add_argument(
-        "--workers", type=int, metavar="N", help="processes drawing frames (default: all cores)"
-    )
-    render.add_argument("--quiet", action="store_true", help="no progress bar")
 
     still = sub.add_parser(
         "still",
@@ -99,6 +94,39 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("name", metavar="NAME", help="the folder's name, e.g. my_map")
     new.add_argument("--dir", metavar="PATH", help="where to create it (default: here)")
     return parser
+
+
+def _video_args(parser: argparse.ArgumentParser) -> None:
+    """Size and timing options shared by ``render`` and ``lesson``."""
+    _size_arg(parser)
+    parser.add_argument("--fps", type=int, help="frames per second (default: the map's, 24)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        metavar="SECONDS",
+        help="length of the animation (default: the map's)",
+    )
+    parser.add_argument(
+        "--from",
+        dest="start",
+        type=_date,
+        metavar="DATE",
+        help="first date (default: the map's start)",
+    )
+    parser.add_argument(
+        "--to", dest="end", type=_date, metavar="DATE", help="last date (default: the map's end)"
+    )
+    parser.add_argument(
+        "--pacing",
+        choices=("story", "calendar"),
+        default="story",
+        help="story (default): pause on key events, hurry through quiet "
+        "months; calendar: every day takes the same time",
+    )
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help="processes drawing frames (default: all cores)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _map_arg(parser: argparse.ArgumentParser) -> None:
@@ -157,37 +185,61 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _render(args: argparse.Namespace) -> int:
-    hmap = _load(args.map)
-    bar = None
+class _ProgressBar:
+    """A tqdm bar fed by the library's progress callback (the library never prints)."""
 
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if args.quiet:
+    def __init__(self, label: str, quiet: bool):
+        self.label, self.quiet, self.bar = label, quiet, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.quiet:
             return
-        if bar is None:
+        if self.bar is None:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, unit="frame", desc=f"Rendering {hmap.name}", file=sys.stderr)
-        bar.update(done - bar.n)
+            self.bar = tqdm(total=total, unit="frame", desc=self.label, file=sys.stderr)
+        self.bar.update(done - self.bar.n)
 
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _video_options(args: argparse.Namespace, progress: _ProgressBar) -> dict:
+    return {
+        "size": args.size,
+        "fps": args.fps,
+        "duration": args.duration,
+        "start": args.start,
+        "end": args.end,
+        "pacing": args.pacing,
+        "workers": args.workers,
+        "progress": progress,
+    }
+
+
+def _render(args: argparse.Namespace) -> int:
+    hmap = _load(args.map)
+    progress = _ProgressBar(f"Rendering {hmap.name}", args.quiet)
     try:
-        paths = hmap.render(
-            args.out,
-            size=args.size,
-            fps=args.fps,
-            duration=args.duration,
-            start=args.start,
-            end=args.end,
-            pacing=args.pacing,
-            workers=args.workers,
-            progress=progress,
-        )
+        paths = hmap.render(args.out, captions=args.captions, **_video_options(args, progress))
     finally:
-        if bar is not None:
-            bar.close()
+        progress.close()
     for path in paths:
         print(f"wrote {path}")
+    return 0
+
+
+def _lesson(args: argparse.Namespace) -> int:
+    hmap = _load(args.map)
+    progress = _ProgressBar(f"Rendering {hmap.name}", args.quiet)
+    try:
+        folder = hmap.lesson(
+            args.out or f"{hmap.name}_lesson", poster=args.poster, **_video_options(args, progress)
+        )
+    finally:
+        progress.close()
+    print(f"wrote the lesson to {folder}/ (open {folder / 'index.html'})")
     return 0
 
 
@@ -250,7 +302,14 @@ def _load(map_ref: str | None):
     return hmap
 
 
-COMMANDS = {"render": _render, "still": _still, "check": _check, "info": _info, "new": _new}
+COMMANDS = {
+    "render": _render,
+    "lesson": _lesson,
+    "still": _still,
+    "check": _check,
+    "info": _info,
+    "new": _new,
+}
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -1,0 +1,369 @@
+"""Lesson export: the video with its captions and chapters, stills, an offline page, a manifest.
+
+Cue times come from the same schedule that drew the captions into the video,
+so a WebVTT cue is on screen exactly when its caption is in the picture. Every
+text from the data is escaped in the page, and every file name written is
+derived from the data by :func:`safe_name`, so nothing can escape the folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ._dates import format_long, from_day, to_date, to_day
+from ._errors import OutputError
+from .encode import temp_beside
+
+if TYPE_CHECKING:
+    from .api import HistMap
+    from .render import FramePlan
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    text: str
+    event: dict | None = None
+
+
+# -- pure formatting -----------------------------------------------------------------------------
+
+
+def safe_name(text: str, fallback: str = "item") -> str:
+    """A file-name part from data: lowercase letters, digits and hyphens only.
+
+    >>> safe_name("../../etc/passwd"), safe_name("Inchon landing!"), safe_name("..")
+    ('etc-passwd', 'inchon-landing', 'item')
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+    return slug or fallback
+
+
+def timestamp(seconds: float, *, srt: bool = False) -> str:
+    """``HH:MM:SS.mmm`` (WebVTT) or ``HH:MM:SS,mmm`` (SubRip).
+
+    >>> timestamp(3725.5), timestamp(0.25, srt=True)
+    ('01:02:05.500', '00:00:00,250')
+    """
+    ms = round(seconds * 1000)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{',' if srt else '.'}{ms:03d}"
+
+
+def caption_cues(plan: FramePlan) -> list[Cue]:
+    """One cue per caption, from when it appears to when it goes or the next one replaces it."""
+    story = plan.story
+    windows = sorted(story.schedule.captions, key=lambda c: c.start)
+    cues = []
+    for n, w in enumerate(windows):
+        end = min(w.end, windows[n + 1].start) if n + 1 < len(windows) else w.end
+        if end - w.start < 0.05:
+            continue
+        e = story.events[w.event]
+        cues.append(Cue(w.start, end, f"{e['title']}\n{e['caption']}", e))
+    return cues
+
+
+def chapter_cues(plan: FramePlan, phases: list) -> list[Cue]:
+    """One chapter per phase of the story and per key event, in video order."""
+    schedule = plan.story.schedule
+    starts: list[tuple[float, str]] = []
+    first, last = float(schedule.days[0]), float(schedule.days[-1])
+    for phase in phases:
+        day = max(to_day(phase.start), first)
+        if day <= min(to_day(phase.end), last):
+            starts.append((schedule.time_of(day), phase.name))
+    for w in schedule.captions:
+        e = plan.story.events[w.event]
+        if e["key"]:
+            starts.append((w.start, e["title"]))
+    starts.sort(key=lambda s: s[0])
+    cues = []
+    for n, (start, title) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else schedule.duration
+        if end > start:
+            cues.append(Cue(start, end, title))
+    return cues
+
+
+def webvtt(cues: list[Cue]) -> str:
+    # A WebVTT cue ends at a blank line and may not contain "-->": keep text on safe lines.
+    blocks = ["WEBVTT\n"]
+    for n, cue in enumerate(cues, start=1):
+        text = "\n".join(line for line in cue.text.replace("-->", "->").splitlines() if line)
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        blocks.append(f"{n}\n{timestamp(cue.start)} --> {timestamp(cue.end)}\n{text}\n")
+    return "\n".join(blocks)
+
+
+def srt(cues: list[Cue]) -> str:
+    blocks = []
+    for n, cue in enumerate(cues, start=1):
+        text = "\n".join(line for line in cue.text.splitlines() if line)
+        blocks.append(
+            f"{n}\n{timestamp(cue.start, srt=True)} --> {timestamp(cue.end, srt=True)}\n{text}\n"
+        )
+    return "\n".join(blocks)
+
+
+def _write_text(path: Path, text: str) -> Path:
+    tmp = temp_beside(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def write_captions(plan: FramePlan, path: Path) -> Path:
+    """The captions of a rendered video as WebVTT, beside it."""
+    return _write_text(path, webvtt(caption_cues(plan)))
+
+
+# -- the page ----------------------------------------------------------------------------------
+
+PAGE_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#222;
+background:#fbfaf6;line-height:1.45}
+header,main{max-width:72rem;margin:auto;padding:1rem 1.5rem}
+h1{margin:.2rem 0}.sub{color:#5b6670;margin:0}
+.player{display:grid;grid-template-columns:minmax(0,3fr) minmax(12rem,1fr);gap:1rem}
+video{width:100%;background:#000}
+ol.chapters{list-style:none;padding:0;margin:0;max-height:32rem;overflow:auto}
+ol.chapters button{width:100%;text-align:left;padding:.35rem .5rem;border:1px solid #ddd6c6;
+background:#fff;margin:.15rem 0;cursor:pointer;font:inherit}
+ol.chapters button:focus,ol.chapters button:hover{outline:3px solid #2f6fb3;outline-offset:-2px}
+.events{list-style:none;padding:0;display:grid;
+grid-template-columns:repeat(auto-fill,minmax(18rem,1fr));gap:1rem}
+.events li{background:#fff;border:1px solid #e7e2d6;padding:.6rem}
+.events img{width:100%;height:auto}
+.when{color:#5b6670;font-size:.9rem}.sources{font-size:.9rem;color:#444}
+@media (max-width:50rem){.player{grid-template-columns:1fr}}
+"""
+
+PAGE_SCRIPT = """
+(function(){
+  var video=document.getElementById('video');
+  document.querySelectorAll('button[data-start]').forEach(function(b){
+    b.addEventListener('click',function(){
+      video.currentTime=parseFloat(b.dataset.start);
+      video.focus();
+    });
+  });
+})();
+"""
+
+
+def _page(
+    hmap: HistMap,
+    video: str,
+    gif: str,
+    poster: str,
+    cues: list[Cue],
+    chapters: list[Cue],
+    stills: list[tuple[dict, str, float]],
+) -> str:
+    e = html.escape
+    spec = hmap.data.spec
+    chapter_items = "\n".join(
+        f'<li><button type="button" data-start="{c.start:.3f}">'
+        f"{e(timestamp(c.start)[3:8])} {e(c.text)}</button></li>"
+        for c in chapters
+    )
+    event_items = []
+    for number, (event, still, start) in enumerate(stills, start=1):
+        when = format_long(event["date"])
+        alt = f"Map on {when}, event {number}: {event['title']}"
+        event_items.append(
+            f'<li><img src="{e(still)}" alt="{e(alt)}" '
+            f'width="640" height="360" loading="lazy">'
+            f'<h3>{number}. {e(event["title"])}</h3><p class="when">{e(when)} · '
+            f'<button type="button" data-start="{start:.3f}">watch at '
+            f"{e(timestamp(start)[3:8])}</button></p>"
+            f'<p>{e(event["caption"])}</p><p class="sources">Source: {e(event["source"])}</p>'
+            f"</li>"
+        )
+    sources = sorted({str(c.event["source"]) for c in cues if c.event is not None})
+    source_items = "\n".join(f"<li>{e(s)}</li>" for s in sources)
+    start, end = (format_long(d) for d in hmap.span)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{e(spec.title)}</title>
+<style>{PAGE_STYLE}</style>
+</head>
+<body>
+<header>
+<h1>{e(spec.title)}</h1>
+<p class="sub">{e(spec.subtitle or f"{start} to {end}")}</p>
+</header>
+<main>
+<section class="player" aria-label="Animated map">
+<video id="video" controls preload="metadata" poster="{e(poster)}" tabindex="0">
+<source src="{e(video)}" type="video/mp4">
+<track kind="captions" src="captions.vtt" srclang="en" label="Captions" default>
+<track kind="chapters" src="chapters.vtt" srclang="en" label="Chapters">
+<p>Your browser cannot play this video: <a href="{e(video)}">download it</a>,
+or use the <a href="{e(gif)}">animated GIF</a>.</p>
+</video>
+<nav aria-label="Chapters"><h2>Chapters</h2><ol class="chapters">
+{chapter_items}
+</ol></nav>
+</section>
+<section aria-label="Main events"><h2>Main events</h2>
+<ol class="events">
+{"".join(event_items)}
+</ol></section>
+<section aria-label="Sources" class="sources"><h2>Sources</h2><ul>
+{source_items}
+</ul>
+<p>{e(spec.credits)}</p>
+<p>Files: <a href="{e(video)}">video (MP4)</a> · <a href="{e(gif)}">animated GIF</a> ·
+<a href="captions.vtt">captions (WebVTT)</a> · <a href="captions.srt">captions (SRT)</a> ·
+<a href="lesson.json">manifest</a></p>
+</section>
+</main>
+<script>{PAGE_SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+# -- the folder --------------------------------------------------------------------------------
+
+
+def write_lesson(
+    hmap: HistMap,
+    out: Path,
+    *,
+    size: tuple[int, int] | None = None,
+    fps: float | None = None,
+    duration: float | None = None,
+    start=None,
+    end=None,
+    pacing: str = "story",
+    workers: int | None = None,
+    poster: dt.date | str | None = None,
+    progress=None,
+) -> Path:
+    """Write the lesson folder ``out`` (created if its parent exists) and return it."""
+    from .api import DEFAULT_SIZE, GIF_SIZE
+    from .render import Output, default_workers, render_outputs
+
+    if not out.parent.is_dir():
+        raise OutputError(f"the folder '{out.parent}' does not exist: create it first")
+    out.mkdir(exist_ok=True)
+    name = safe_name(hmap.name, "map")
+    size = size or DEFAULT_SIZE
+    plan = hmap.plan(size=size, fps=fps, duration=duration, start=start, end=end, pacing=pacing)
+    video, gif = out / f"{name}.mp4", out / f"{name}.gif"
+    outputs = [
+        Output.for_target(video, size, plan.fps, gif_size=GIF_SIZE),
+        Output.for_target(gif, size, plan.fps, gif_size=GIF_SIZE),
+    ]
+    render_outputs(
+        hmap.world,
+        plan,
+        outputs,
+        name=name,
+        workers=workers or default_workers(),
+        progress=progress,
+    )
+    cues, chapters = caption_cues(plan), chapter_cues(plan, hmap.data.spec.phases)
+    _write_text(out / "captions.vtt", webvtt(cues))
+    _write_text(out / "captions.srt", srt(cues))
+    _write_text(out / "chapters.vtt", webvtt(chapters))
+    poster_day = to_date(poster) if poster else from_day(float(plan.days[0]))
+    hmap.still(poster_day, out / "poster.png", size=size)
+    stills = _key_stills(hmap, plan, out / "stills")
+    page = _page(hmap, video.name, gif.name, "poster.png", cues, chapters, stills)
+    _write_text(out / "index.html", page)
+    _write_text(
+        out / "lesson.json",
+        json.dumps(
+            _manifest(hmap, plan, video, gif, cues, chapters, stills), indent=2, ensure_ascii=False
+        ),
+    )
+    return out
+
+
+def _key_stills(hmap: HistMap, plan: FramePlan, folder: Path) -> list[tuple[dict, str, float]]:
+    """One atlas-page still per key event: ``stills/NN-<id>.png``."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    story = plan.story
+    result = []
+    keyed = [
+        w
+        for w in sorted(story.schedule.captions, key=lambda c: c.start)
+        if story.events[w.event]["key"]
+    ]
+    for number, w in enumerate(keyed, start=1):
+        event = story.events[w.event]
+        path = folder / f"{number:02d}-{safe_name(str(event['id']), 'event')}.png"
+        hmap.still(event["date"], path, size=(1280, 720))
+        result.append((event, f"stills/{path.name}", w.start))
+    return result
+
+
+def _manifest(
+    hmap: HistMap,
+    plan: FramePlan,
+    video: Path,
+    gif: Path,
+    cues: list[Cue],
+    chapters: list[Cue],
+    stills: list[tuple[dict, str, float]],
+) -> dict:
+    spec = hmap.data.spec
+    still_of = {id(e): path for e, path, _ in stills}
+    return {
+        "title": spec.title,
+        "subtitle": spec.subtitle,
+        "span": [str(d) for d in hmap.span],
+        "duration": plan.story.schedule.duration,
+        "frames": len(plan.times),
+        "fps": plan.fps,
+        "size": list(plan.size),
+        "files": {
+            "video": video.name,
+            "gif": gif.name,
+            "poster": "poster.png",
+            "captions": "captions.vtt",
+            "captions_srt": "captions.srt",
+            "chapters": "chapters.vtt",
+            "page": "index.html",
+        },
+        "chapters": [
+            {"title": c.text, "start": round(c.start, 3), "end": round(c.end, 3)} for c in chapters
+        ],
+        "events": [
+            {
+                "id": str(c.event["id"]),
+                "date": str(c.event["date"]),
+                "title": c.event["title"],
+                "caption": c.event["caption"],
+                "source": c.event["source"],
+                "start": round(c.start, 3),
+                "end": round(c.end, 3),
+                "still": still_of.get(id(c.event)),
+            }
+            for c in cues
+        ],
+    }
