@@ -621,16 +621,12 @@ class FrameRenderer:
             ax.plot([0, 0], [0, 1], color="#d9d4c7", linewidth=self._pt(1.5))
         else:
             ax.plot([0, 1], [1, 1], color="#d9d4c7", linewidth=self._pt(1.5))
-        ax.text(
-            p.x,
-            p.title,
-            spec.title,
-            fontsize=self._pt(20),
-            fontweight="bold",
-            color=t.text,
-            va="top",
-        )
-        ax.text(p.x, p.subtitle, spec.subtitle, fontsize=self._pt(10.5), color=t.muted, va="top")
+        title = ax.text(p.x, p.title, spec.title, fontsize=self._pt(20), fontweight="bold",
+                        color=t.text, va="top")
+        self._shrink_to_width(title, lay.text_px, smallest=self._pt(12))
+        subtitle = ax.text(p.x, p.subtitle, spec.subtitle, fontsize=self._pt(10.5),
+                           color=t.muted, va="top")
+        self._shrink_to_width(subtitle, lay.text_px, smallest=self._pt(7.5))
         self._date = ax.text(
             p.x, p.date, "", fontsize=self._pt(21), fontweight="bold", color=t.text, va="top"
         )
@@ -660,6 +656,15 @@ class FrameRenderer:
             va="bottom",
             linespacing=1.2,
         )
+
+    def _shrink_to_width(self, text, width_px: float, *, smallest: float) -> None:
+        """Smaller type until a one-line text fits the panel; cut with an ellipsis at the end."""
+        renderer = self.canvas.get_renderer()
+        while text.get_window_extent(renderer).width > width_px:
+            if text.get_fontsize() > smallest:
+                text.set_fontsize(max(smallest, text.get_fontsize() * 0.92))
+            else:
+                text.set_text(text.get_text()[:-2].rstrip() + "…")
 
     def _draw_legend(self) -> None:
         t, spec, p = self.theme, self.world.data.spec, self.layout.slots
@@ -713,6 +718,11 @@ class FrameRenderer:
                     label=ref.label,
                 )
             )
+        # Long side names wrap rather than run off the panel.
+        width = self.layout.text_px * (0.75 if self.layout.panel_side == "right" else 0.38)
+        chars = max(12, int(width / (self._pt(8.5) * DPI / 72 * 0.55)))
+        for handle in handles:
+            handle.set_label(textwrap.fill(handle.get_label(), chars))
         self.panel_ax.legend(
             handles=handles,
             loc=p.legend_loc,
