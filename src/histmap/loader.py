@@ -12,6 +12,7 @@ import json
 import math
 import os
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,9 @@ from .model import MapData, MapSpec, Phase, ReferenceLine, Side, Snapshot
 
 DEFAULT_MAP = "korean_war"
 MAX_GEOJSON_BYTES = 50 * 1024 * 1024
+MAX_TOML_BYTES = 1024 * 1024
+UNHELD_TOLERANCE = 0.001
+"""The share of the land a snapshot may leave to no side when ``allow_unheld`` is false."""
 RESOLUTIONS = ("c", "l", "i", "h", "f")
 EASINGS = ("linear", "ease-in-out")
 TRANSITIONS = ("morph", "cut")
@@ -65,6 +69,7 @@ _TOP_KEYS = {
 }
 _REQUIRED_KEYS = ("title", "extent", "sides")
 _TIMING_KEYS = {"fps": int, "duration": (int, float), "easing": str}
+_SIDE_KEYS = {"id": str, "name": str, "colour": str}
 
 
 def data_root() -> Path:
@@ -128,13 +133,17 @@ def load_map_data(map_ref: str | os.PathLike | None = None) -> tuple[MapData, li
     col = _Collector(folder)
     spec = _read_spec(folder, col)
     snapshots = _read_snapshots(folder, spec, col)
-    events = _read_events(folder, spec, col)
-    places = _read_places(folder, spec, col)
     if spec is not None:
         _check_span(spec, snapshots, col)
+    events = _read_events(folder, spec, col)
+    places = _read_places(folder, spec, col)
     if col.errors or spec is None:
         raise MapError(col.errors or col.problems)
     data = MapData(spec, snapshots, events, places)
+    if not spec.allow_unheld:
+        _check_coverage(data, col)
+        if col.errors:
+            raise MapError(col.errors)
     return data, [p for p in col.problems if p.severity != "error"]
 
 
@@ -146,6 +155,8 @@ def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
     if not path.is_file():
         col.add(path, "missing: every map folder needs a map.toml (see docs/format.md)")
         return None
+    if _too_large(path, MAX_TOML_BYTES, col):
+        return None
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -153,6 +164,9 @@ def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
         return None
     except tomllib.TOMLDecodeError as exc:
         col.add(path, f"is not valid TOML: {exc}")
+        return None
+    except OSError as exc:
+        col.add(path, f"cannot be read: {exc.strerror or exc}")
         return None
     before = len(col.errors)
     _check_keys(raw, _TOP_KEYS, path, col, "")
@@ -232,7 +246,7 @@ def _type_name(t: type) -> str:
     }.get(t, t.__name__)
 
 
-def _extent(value: list, path: Path, col: _Collector) -> tuple[float, float, float, float]:
+def _extent(value: list, path: Path, col: _Collector) -> tuple[float, float, float, float] | None:
     ok = len(value) == 4 and all(isinstance(v, int | float) for v in value)
     if ok:
         w, s, e, n = (float(v) for v in value)
@@ -243,7 +257,7 @@ def _extent(value: list, path: Path, col: _Collector) -> tuple[float, float, flo
             "must be [west, south, east, north] in degrees, west < east, south < north",
             field="extent",
         )
-        return (0.0, 0.0, 1.0, 1.0)
+        return None
     return (w, s, e, n)
 
 
@@ -269,6 +283,7 @@ def _sides(value: list, path: Path, col: _Collector) -> list[Side]:
                 path, "each side needs an 'id' and a 'colour' (and a 'name')", field=f"sides[{i}]"
             )
             continue
+        _check_keys(raw, _SIDE_KEYS, path, col, f"sides[{i}].")
         if not _is_colour(raw["colour"]):
             col.add(
                 path,
@@ -313,6 +328,9 @@ def _opt_date(raw: dict, key: str, path: Path, col: _Collector) -> dt.date | Non
 
 
 def _parse_date(value: Any, path: Path, col: _Collector, **where) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        col.add(path, f"'{value}' has a time of day: write the date alone, YYYY-MM-DD", **where)
+        return None
     if isinstance(value, dt.date):
         return value
     try:
@@ -350,9 +368,11 @@ def _phase(raw: Any, i: int, path: Path, col: _Collector) -> Phase | None:
         col.add(path, "needs 'id', 'name', 'start' and 'end'", **where)
         return None
     start, end = (
-        _parse_date(raw["start"], path, col, **where),
-        _parse_date(raw["end"], path, col, **where),
+        _parse_date(raw["start"], path, col, field=f"phases[{i}].start"),
+        _parse_date(raw["end"], path, col, field=f"phases[{i}].end"),
     )
+    if start and end and end < start:
+        col.add(path, f"ends ({end}) before it starts ({start})", field=f"phases[{i}].end")
     return Phase(str(raw["id"]), str(raw["name"]), start, end) if start and end else None
 
 
@@ -363,21 +383,21 @@ def _read_json(path: Path, col: _Collector) -> dict | None:
     if not path.is_file():
         col.add(path, "missing")
         return None
-    size = path.stat().st_size
-    if size > MAX_GEOJSON_BYTES:
-        col.add(
-            path,
-            f"is {size / 1e6:.0f} MB, more than the {MAX_GEOJSON_BYTES / 1e6:.0f} MB a "
-            "snapshot can sanely be: simplify the geometry",
-        )
+    if _too_large(path, MAX_GEOJSON_BYTES, col):
         return None
     try:
         doc = json.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        col.add(path, "is not UTF-8 text: save it as UTF-8")
+    except UnicodeDecodeError as exc:
+        col.add(path, f"is not UTF-8 text (byte {exc.start}): save it as UTF-8")
         return None
     except json.JSONDecodeError as exc:
         col.add(path, f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+        return None
+    except RecursionError:
+        col.add(path, "is not valid GeoJSON: its brackets nest too deeply")
+        return None
+    except OSError as exc:
+        col.add(path, f"cannot be read: {exc.strerror or exc}")
         return None
     if (
         not isinstance(doc, dict)
@@ -390,6 +410,23 @@ def _read_json(path: Path, col: _Collector) -> dict | None:
         )
         return None
     return doc
+
+
+def _too_large(path: Path, limit: int, col: _Collector) -> bool:
+    """Refuse a file too large to be sane, by its size, before reading any of it."""
+    size = path.stat().st_size
+    if size <= limit:
+        return False
+    col.add(
+        path,
+        f"is {_megabytes(size)}, more than the {_megabytes(limit)} such a file can sanely be: "
+        "simplify the geometry (in QGIS: Vector > Geometry Tools > Simplify)",
+    )
+    return True
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size < 1e7 else f"{size / 1e6:,.0f} MB"
 
 
 def _feature_name(feat: Any, i: int) -> str:
@@ -413,10 +450,26 @@ def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGe
             field="geometry",
         )
         return None
+    unclosed = _unclosed_ring(raw)
+    if unclosed:
+        col.add(
+            path,
+            f"{unclosed} is not closed: its last position must repeat its first",
+            feature=name,
+            field="geometry",
+        )
+        return None
     try:
-        geom = shape(raw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # NaN: reported just below
+            geom = shape(raw)
     except Exception as exc:  # shapely raises several types for malformed coordinates
-        col.add(path, f"has malformed coordinates ({exc})", feature=name, field="geometry")
+        col.add(
+            path,
+            f"has malformed coordinates ({exc}): see the GeoJSON layout in docs/format.md",
+            feature=name,
+            field="geometry",
+        )
         return None
     coords = shapely.get_coordinates(geom)
     if coords.size == 0:
@@ -452,6 +505,23 @@ def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGe
     return geom
 
 
+def _unclosed_ring(raw: dict) -> str | None:
+    """The first ring of a (Multi)Polygon whose last position is not its first, named."""
+    coords = raw.get("coordinates")
+    if raw.get("type") == "Polygon":
+        polygons = [coords]
+    elif raw.get("type") == "MultiPolygon" and isinstance(coords, list):
+        polygons = coords
+    else:
+        return None
+    for p, rings in enumerate(polygons):
+        for r, ring in enumerate(rings if isinstance(rings, list) else []):
+            if isinstance(ring, list) and len(ring) >= 3 and ring[0] != ring[-1]:
+                what = "the outer ring" if r == 0 else f"hole {r}"
+                return what + (f" of polygon {p}" if len(polygons) > 1 else "")
+    return None
+
+
 def _properties(feat: Any) -> dict:
     props = feat.get("properties") if isinstance(feat, dict) else None
     return props if isinstance(props, dict) else {}
@@ -463,7 +533,7 @@ def _read_snapshots(folder: Path, spec: MapSpec | None, col: _Collector) -> list
     if not files:
         col.add(snap_dir, "holds no snapshots: add at least one YYYY-MM-DD.geojson")
         return []
-    side_ids = {s.id for s in spec.sides} if spec else set()
+    side_ids = {s.id for s in spec.sides} if spec else None
     snapshots, seen = [], {}
     for path in files:
         date = _parse_date(path.stem, path, col, field="file name")
@@ -479,7 +549,10 @@ def _read_snapshots(folder: Path, spec: MapSpec | None, col: _Collector) -> list
     return snapshots
 
 
-def _read_snapshot(path: Path, date: dt.date, side_ids: set, col: _Collector) -> Snapshot | None:
+def _read_snapshot(
+    path: Path, date: dt.date, side_ids: set | None, col: _Collector
+) -> Snapshot | None:
+    """One snapshot file (``side_ids`` None: the sides are unknown, map.toml is broken)."""
     doc = _read_json(path, col)
     if doc is None:
         return None
@@ -492,10 +565,13 @@ def _read_snapshot(path: Path, date: dt.date, side_ids: set, col: _Collector) ->
         props = _properties(feat)
         kind = props.get("kind")
         name = _feature_name(feat, i)
-        if kind not in SNAPSHOT_KINDS:
+        if not _is_feature(feat, i, path, col):
+            continue
+        if not isinstance(kind, str) or kind not in SNAPSHOT_KINDS:
+            what = "has no kind" if kind is None else f"{_quoted(kind)} is not a kind"
             col.add(
                 path,
-                f"'{kind}' is not a kind: use {', '.join(SNAPSHOT_KINDS)}",
+                f"{what}: use {', '.join(SNAPSHOT_KINDS)}",
                 feature=name,
                 field="kind",
             )
@@ -504,10 +580,13 @@ def _read_snapshot(path: Path, date: dt.date, side_ids: set, col: _Collector) ->
             col.add(path, "has no source: name where this comes from", feature=name, field="source")
         geom = _geometry(feat, i, path, col, SNAPSHOT_KINDS[kind])
         side = props.get("side")
-        if kind == "territory" and side not in side_ids:
+        if kind == "territory" and side_ids is None:
+            continue
+        if kind == "territory" and (not isinstance(side, str) or side not in side_ids):
+            what = "has no side" if side is None else f"{_quoted(side)} is not a side of this map"
             col.add(
                 path,
-                f"'{side}' is not a side of this map ({', '.join(sorted(side_ids))})",
+                f"{what}: use one of {', '.join(sorted(side_ids))}",
                 feature=name,
                 field="side",
             )
@@ -523,6 +602,21 @@ def _read_snapshot(path: Path, date: dt.date, side_ids: set, col: _Collector) ->
     territories = {side: shapely.union_all(geoms) for side, geoms in parts.items()}
     _check_overlaps(territories, path, col)
     return Snapshot(date, territories, fronts, extras, transition, path)
+
+
+def _is_feature(feat: Any, i: int, path: Path, col: _Collector) -> bool:
+    if isinstance(feat, dict):
+        return True
+    col.add(
+        path,
+        'is not a GeoJSON Feature ({"type": "Feature", "properties": {...}, "geometry": {...}})',
+        feature=f"#{i}",
+    )
+    return False
+
+
+def _quoted(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else json.dumps(value, default=str)[:60]
 
 
 def _check_overlaps(territories: dict[str, BaseGeometry], path: Path, col: _Collector) -> None:
@@ -567,28 +661,60 @@ def _read_events(folder: Path, spec: MapSpec | None, col: _Collector) -> gpd.Geo
 
 def _event_row(feat: Any, i: int, path: Path, spec: MapSpec | None, col: _Collector) -> dict | None:
     props, name = _properties(feat), _feature_name(feat, i)
+    if not _is_feature(feat, i, path, col):
+        return None
     geom = _geometry(feat, i, path, col, ("Point", "LineString", "MultiLineString"))
-    date = _parse_date(props.get("date"), path, col, feature=name, field="date")
+    if props.get("date") in (None, ""):
+        col.add(
+            path, "is missing: every event needs a date, YYYY-MM-DD", feature=name, field="date"
+        )
+        date = None
+    else:
+        date = _parse_date(props["date"], path, col, feature=name, field="date")
     end = props.get("end_date")
     end_date = _parse_date(end, path, col, feature=name, field="end_date") if end else None
+    if date and end_date and end_date < date:
+        col.add(
+            path, f"{end_date} is before the event's date {date}", feature=name, field="end_date"
+        )
+    if date and spec and spec.start and spec.end and not spec.start <= date <= spec.end:
+        col.add(
+            path,
+            f"{date} is outside the map's span {spec.start}..{spec.end}",
+            feature=name,
+            field="date",
+        )
     for key in ("title", "source"):
         if not props.get(key):
             col.add(path, f"is missing: every event needs a {key}", feature=name, field=key)
     kind = props.get("kind", "battle")
-    if kind not in EVENT_KINDS:
+    if not isinstance(kind, str) or kind not in EVENT_KINDS:
         col.add(
             path,
-            f"'{kind}' is not an event kind: use {', '.join(EVENT_KINDS)}",
+            f"{_quoted(kind)} is not an event kind: use {', '.join(EVENT_KINDS)}",
             feature=name,
             field="kind",
         )
     side = props.get("side", "none")
-    if spec and side not in {s.id for s in spec.sides} | {"none"}:
-        col.add(path, f"'{side}' is not a side of this map", feature=name, field="side")
-    if geom is not None and spec is not None:
+    side_ids = {s.id for s in spec.sides} | {"none"} if spec else set()
+    if spec and (not isinstance(side, str) or side not in side_ids):
+        col.add(
+            path,
+            f"{_quoted(side)} is not a side of this map: use one of {', '.join(sorted(side_ids))}",
+            feature=name,
+            field="side",
+        )
+    if geom is not None and spec is not None and spec.extent is not None:
         w, s, e, n = spec.extent
         if not geom.intersects(shapely.box(w, s, e, n)):
-            col.add(path, "lies outside the map's extent", feature=name, field="geometry")
+            x, y = shapely.get_coordinates(geom)[0]
+            col.add(
+                path,
+                f"lies outside the map's extent: it starts at lon {x:g}, lat {y:g}, the extent is "
+                f"lon {w:g}..{e:g}, lat {s:g}..{n:g}",
+                feature=name,
+                field="geometry",
+            )
     if geom is None or date is None:
         return None
     return {
@@ -613,9 +739,11 @@ def _read_places(folder: Path, spec: MapSpec | None, col: _Collector) -> gpd.Geo
         doc = _read_json(path, col)
         for i, feat in enumerate(doc["features"] if doc else []):
             props, name = _properties(feat), _feature_name(feat, i)
+            if not _is_feature(feat, i, path, col):
+                continue
             geom = _geometry(feat, i, path, col, ("Point",))
-            if not props.get("name"):
-                col.add(path, "has no name", feature=name, field="name")
+            if not props.get("name") or not isinstance(props["name"], str):
+                col.add(path, "has no name: give it a text 'name'", feature=name, field="name")
                 continue
             rank = props.get("rank", 3)
             if not isinstance(rank, int) or isinstance(rank, bool) or not 1 <= rank <= 5:
@@ -656,3 +784,33 @@ def _check_span(spec: MapSpec, snapshots: list[Snapshot], col: _Collector) -> No
                 f"its date {snap.date} is outside the map's span {spec.start}..{spec.end}",
                 field="file name",
             )
+
+
+def _check_coverage(data: MapData, col: _Collector) -> None:
+    """With ``allow_unheld = false``, every snapshot must give all the land to some side."""
+    from pyproj import Geod
+
+    from .scene import World
+
+    land = World(data).land_lonlat
+    if land.is_empty:
+        return
+    geod = Geod(ellps="WGS84")
+    land_km2 = abs(geod.geometry_area_perimeter(land)[0]) / 1e6
+    for snap in data.snapshots:
+        held = shapely.union_all(list(snap.territories.values()))
+        left = shapely.difference(land, held)
+        if left.is_empty:
+            continue
+        left_km2 = abs(geod.geometry_area_perimeter(left)[0]) / 1e6
+        if left_km2 <= UNHELD_TOLERANCE * land_km2:
+            continue
+        parts = sorted(getattr(left, "geoms", [left]), key=lambda g: -g.area)
+        x, y = parts[0].representative_point().coords[0]
+        col.add(
+            snap.path,
+            f"leaves {left_km2:,.0f} km² of land to no side ({100 * left_km2 / land_km2:.1f}% "
+            f"of the map's land; the largest piece is around lon {x:.2f}, lat {y:.2f}): extend "
+            "a territory over it, or set allow_unheld = true in map.toml",
+            field="geometry",
+        )
