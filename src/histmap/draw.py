@@ -118,6 +118,22 @@ def darker(colour: str, amount: float = 0.25) -> tuple[float, float, float]:
     return tuple(rgb * (1 - amount))
 
 
+def map_swatch(world: World, theme: Theme | None = None) -> list[tuple[int, int, int]]:
+    """The colours a map's frames use that may not be in its first frame: each side's fill
+    over the land and over the sea-mask edge, its arrows, and white and black."""
+    theme = theme or Theme.from_table(world.data.spec.theme)
+    land = np.array(mpl.colors.to_rgb(theme.land))
+    colours = [(1.0, 1.0, 1.0), (0.0, 0.0, 0.0), mpl.colors.to_rgb(theme.front)]
+    for side in world.data.spec.sides:
+        fill = np.array(mpl.colors.to_rgb(side.colour))
+        a = theme.territory_alpha
+        for shade in (0.85, 1.0, 1.15):
+            colours.append(tuple(np.clip((fill * a + land * (1 - a)) * shade, 0, 1)))
+        colours.append(darker(side.colour, 0.15))
+        colours.append(tuple(fill))
+    return [tuple(round(255 * float(c)) for c in rgb) for rgb in colours]
+
+
 MARKERS = {"political": "D", "armistice": "*", "landing": "^", "evacuation": "s"}
 SHAFT_STYLES = {"landing": (0, (3, 1.5)), "evacuation": (0, (1, 1.2)), "retreat": (0, (5, 2))}
 
@@ -621,11 +637,19 @@ class FrameRenderer:
             ax.plot([0, 0], [0, 1], color="#d9d4c7", linewidth=self._pt(1.5))
         else:
             ax.plot([0, 1], [1, 1], color="#d9d4c7", linewidth=self._pt(1.5))
-        title = ax.text(p.x, p.title, spec.title, fontsize=self._pt(20), fontweight="bold",
-                        color=t.text, va="top")
+        title = ax.text(
+            p.x,
+            p.title,
+            spec.title,
+            fontsize=self._pt(20),
+            fontweight="bold",
+            color=t.text,
+            va="top",
+        )
         self._shrink_to_width(title, lay.text_px, smallest=self._pt(12))
-        subtitle = ax.text(p.x, p.subtitle, spec.subtitle, fontsize=self._pt(10.5),
-                           color=t.muted, va="top")
+        subtitle = ax.text(
+            p.x, p.subtitle, spec.subtitle, fontsize=self._pt(10.5), color=t.muted, va="top"
+        )
         self._shrink_to_width(subtitle, lay.text_px, smallest=self._pt(7.5))
         self._date = ax.text(
             p.x, p.date, "", fontsize=self._pt(21), fontweight="bold", color=t.text, va="top"

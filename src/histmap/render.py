@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .draw import map_swatch
 from .encode import Writer, format_of, open_writer
 from .scene import World
 from .story import Story
@@ -131,7 +132,9 @@ def render_outputs(
             out_dir = out.target if format_of(out.target) == "png" else None
             if out_dir is not None and not out_dir.exists() and out_dir.parent.is_dir():
                 out_dir.mkdir()
-            writer = open_writer(out.target, out.size, plan.fps / out.stride, name=name)
+            writer = open_writer(
+                out.target, out.size, plan.fps / out.stride, name=name, swatch=map_swatch(world)
+            )
             writers.append((writer, out))
         total = len(plan.days)
         for i, frame in enumerate(_chain(first, frames)):
