@@ -123,6 +123,7 @@ class HistMap:
         pacing: str = "story",
         workers: int | None = None,
         captions: bool = False,
+        scheduler: str | None = None,
         progress: Progress | None = None,
     ) -> list[Path]:
         """Render the animation; ``out``'s extension picks MP4, GIF or (a folder) PNG frames.
@@ -131,9 +132,11 @@ class HistMap:
         ``pacing="story"`` holds the date on key events and hurries through quiet
         months; ``"calendar"`` gives every day the same time. ``workers`` is the
         number of processes drawing frames (default: the machine's cores).
-        ``captions`` also writes the captions as WebVTT beside each MP4.
+        ``captions`` also writes the captions as WebVTT beside each MP4. ``scheduler``
+        (a Dask scheduler's address) draws the frames on that cluster instead.
         Returns the paths written.
         """
+        from .encode import check_output
         from .lesson import write_captions
         from .render import Output, default_workers, render_outputs
 
@@ -142,6 +145,8 @@ class HistMap:
             targets = [Path("frames") / f"{self.name}.mp4", Path("frames") / f"{self.name}.gif"]
         else:
             targets = [Path(out)]
+        for target in targets:
+            check_output(target)  # before any work: a clear error, nothing drawn
         gif_only = all(t.suffix.lower() == ".gif" for t in targets)
         base_size = size or (GIF_SIZE if gif_only else DEFAULT_SIZE)
         base_fps = fps or (min(GIF_FPS, self.data.spec.fps) if gif_only else self.data.spec.fps)
@@ -151,12 +156,28 @@ class HistMap:
         plan = self.plan(
             size=base_size, fps=base_fps, duration=duration, start=start, end=end, pacing=pacing
         )
+        frames = None
+        if scheduler is not None:
+            from .distributed import RemotePlan, iter_frames_dask
+
+            first, last = self._range(start, end)
+            remote = RemotePlan(
+                str(self.data.spec.folder.resolve()),
+                base_size,
+                base_fps,
+                duration or self.data.spec.duration,
+                str(first),
+                str(last),
+                pacing,
+            )
+            frames = iter_frames_dask(scheduler, remote, len(plan.times))
         written = render_outputs(
             self.world,
             plan,
             outputs,
             name=self.name,
             workers=workers or default_workers(),
+            frames=frames,
             progress=progress,
         )
         if captions:

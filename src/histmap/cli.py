@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 import traceback
+from pathlib import Path
 
 from . import __version__
 from ._dates import format_long, to_date
@@ -37,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     _map_arg(render)
     render.add_argument("-o", "--out", help="output file (.mp4, .gif) or folder (PNG frames)")
     _video_args(render)
+    render.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="draw the frames on a Dask cluster (pip install -e '.[distributed]')",
+    )
     render.add_argument(
         "--captions",
         action="store_true",
@@ -164,15 +173,23 @@ def _date(text: str):
 
 def main(argv: list[str] | None = None) -> int:
     args_list = sys.argv[1:] if argv is None else list(argv)
+    # --debug may come anywhere: `histmap render --debug` as well as `histmap --debug render`.
+    debug = "--debug" in args_list
+    args_list = [a for a in args_list if a != "--debug"]
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.command is None:
         args = parser.parse_args([*args_list, "render"])
+    args.debug = debug
     try:
-        return COMMANDS[args.command](args)
+        with _terminate_as_interrupt():
+            return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("\ninterrupted: no output was changed", file=sys.stderr)
         return 130
+    except _Terminated:
+        print("\nterminated: no output was changed", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except HistmapError as exc:
         if args.debug:
             traceback.print_exc()
@@ -183,6 +200,36 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 2
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"error: histmap failed unexpectedly ({type(exc).__name__}: {exc}); "
+            "run it again with --debug for the traceback, and please report it",
+            file=sys.stderr,
+        )
+        return 3
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C so that partial outputs are removed."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """While a command runs, SIGTERM unwinds it (removing partial outputs) instead of killing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _ProgressBar:
@@ -220,14 +267,31 @@ def _video_options(args: argparse.Namespace, progress: _ProgressBar) -> dict:
 
 def _render(args: argparse.Namespace) -> int:
     hmap = _load(args.map)
+    earlier = _earlier_frames(args.out, hmap.name)
     progress = _ProgressBar(f"Rendering {hmap.name}", args.quiet)
     try:
-        paths = hmap.render(args.out, captions=args.captions, **_video_options(args, progress))
+        paths = hmap.render(
+            args.out,
+            captions=args.captions,
+            scheduler=args.scheduler,
+            **_video_options(args, progress),
+        )
     finally:
         progress.close()
     for path in paths:
         print(f"wrote {path}")
+    if earlier:
+        print(f"replaced {earlier} frames of an earlier render in {args.out}")
     return 0
+
+
+def _earlier_frames(out: str | None, name: str) -> int:
+    """How many PNG frames of an earlier render of this map the folder ``out`` holds."""
+    from .encode import format_of
+
+    if out is None or format_of(out) != "png" or not Path(out).is_dir():
+        return 0
+    return len(list(Path(out).glob(f"{name}_[0-9][0-9][0-9][0-9][0-9].png")))
 
 
 def _lesson(args: argparse.Namespace) -> int:
@@ -254,6 +318,8 @@ def _check(args: argparse.Namespace) -> int:
     try:
         hmap = load_map(args.map)
     except MapError as exc:
+        if args.debug:
+            traceback.print_exc()
         for problem in exc.problems:
             print(f"{problem.severity}: {problem}")
         print(f"{len(exc.problems)} problem(s) found")

@@ -120,10 +120,15 @@ def render_outputs(
     *,
     name: str,
     workers: int = 1,
+    frames: Iterator[np.ndarray] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
-    """Draw the frames of ``plan`` once and feed every output; all or nothing."""
-    frames = iter_frames(world, plan, workers)
+    """Draw the frames of ``plan`` once and feed every output; all or nothing.
+
+    ``frames`` may come from elsewhere (a Dask cluster); by default they are drawn
+    here by ``workers`` processes.
+    """
+    frames = frames if frames is not None else iter_frames(world, plan, workers)
     writers: list[tuple[Writer, Output]] = []
     try:
         # Start the workers before any encoder, so that no worker inherits an encoder's pipe.
