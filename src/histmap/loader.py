@@ -68,7 +68,7 @@ _TOP_KEYS = {
     "fronts": list,
 }
 _REQUIRED_KEYS = ("title", "extent", "sides")
-_TIMING_KEYS = {"fps": int, "duration": (int, float), "easing": str}
+_TIMING_KEYS = {"fps": int, "duration": (int, float), "easing": str, "reading_speed": (int, float)}
 _SIDE_KEYS = {"id": str, "name": str, "colour": str}
 
 
@@ -190,6 +190,9 @@ def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
         col.add(path, "must be between 1 and 120", field="timing.fps")
     if not 0 < duration <= 3600:
         col.add(path, "must be between 0 and 3600 seconds", field="timing.duration")
+    reading = timing.get("reading_speed", 180)
+    if not 60 <= reading <= 600:
+        col.add(path, "must be between 60 and 600 words a minute", field="timing.reading_speed")
     start, end = _opt_date(raw, "start", path, col), _opt_date(raw, "end", path, col)
     region = _region(folder, raw.get("region"), col)
     refs = [_reference_line(r, i, path, col) for i, r in enumerate(raw.get("reference_lines", []))]
@@ -208,6 +211,7 @@ def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
         fps=int(fps),
         duration=float(duration),
         easing=easing,
+        reading_speed=float(reading),
         region=region,
         allow_unheld=raw.get("allow_unheld", False),
         credits=raw.get("credits", ""),

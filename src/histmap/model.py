@@ -74,6 +74,8 @@ class MapSpec:
     credits: str
     exclude_borders: tuple[tuple[float, float, float, float], ...] = ()
     theme: dict = field(default_factory=dict)
+    reading_speed: float = 180.0
+    """Words a minute a caption is held for, on the key events."""
     reference_lines: list[ReferenceLine] = field(default_factory=list)
     phases: list[Phase] = field(default_factory=list)
     front_pairs: frozenset[frozenset[str]] | None = None

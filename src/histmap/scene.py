@@ -99,7 +99,13 @@ class World:
         self, start: float, end: float, duration: float, pacing: str = "story"
     ) -> Story:
         return Story.paced(
-            self.data, self.projector, start=start, end=end, duration=duration, pacing=pacing
+            self.data,
+            self.projector,
+            start=start,
+            end=end,
+            duration=duration,
+            pacing=pacing,
+            words_per_second=self.data.spec.reading_speed / 60,
         )
 
     def scene(self, day: float, *, t: float | None = None, story: Story | None = None) -> Scene:
