@@ -56,6 +56,22 @@ def check_writable(folder: Path) -> None:
         raise OutputError(f"the folder '{folder}' is not writable")
 
 
+def check_output(out: str | os.PathLike) -> None:
+    """Fail early, before any rendering, if ``out`` cannot be written: its format and folder.
+
+    A folder for PNG frames may be new (it is created) if its parent exists.
+    """
+    path = Path(out)
+    if format_of(path) != "png":
+        if path.is_dir():
+            raise OutputError(f"'{path}' is a folder: name a file to write, e.g. {path / 'map'}")
+        check_writable(path.parent if str(path.parent) else Path("."))
+    elif path.exists() and not path.is_dir():
+        raise OutputError(f"'{path}' is a file: PNG frames go to a folder")
+    else:
+        check_writable(path if path.is_dir() else path.parent)
+
+
 class Writer:
     """Base writer: frames of one size in, one finished output out."""
 
