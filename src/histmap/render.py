@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -74,6 +75,14 @@ def _init_worker(world: World, plan: FramePlan) -> None:
     _WORKER["renderer"] = FrameRenderer(world, plan.size, story=plan.story)
 
 
+def _init_pool_worker(world: World, plan: FramePlan) -> None:
+    """A worker process: Ctrl-C is the parent's to handle (it stops the pool and removes
+    partial outputs); a worker that took it too would die mid-task and hang the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _init_worker(world, plan)
+
+
 def _draw_chunk(indices: range) -> list[np.ndarray]:
     world, plan, renderer = _WORKER["world"], _WORKER["plan"], _WORKER["renderer"]
     return [
@@ -93,7 +102,7 @@ def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.
     # Forked workers share the parent's loaded map and computed base map.
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(world, plan)
+        workers, mp_context=context, initializer=_init_pool_worker, initargs=(world, plan)
     ) as pool:
         pending: deque[Future] = deque()
         queue = iter(chunks)
