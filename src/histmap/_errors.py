@@ -33,7 +33,7 @@ class MapError(HistmapError, ValueError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        lines = [str(p) for p in self.problems]
+        lines = [("" if p.severity == "error" else f"{p.severity}: ") + str(p) for p in problems]
         super().__init__(f"{len(lines)} problem(s) in the map:\n  " + "\n  ".join(lines))
 
 

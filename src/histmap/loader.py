@@ -11,6 +11,7 @@ import difflib
 import json
 import math
 import os
+import re
 import tomllib
 import warnings
 from pathlib import Path
@@ -25,7 +26,7 @@ from ._errors import MapError, Problem
 from .model import MapData, MapSpec, Phase, ReferenceLine, Side, Snapshot
 
 DEFAULT_MAP = "korean_war"
-MAX_GEOJSON_BYTES = 50 * 1024 * 1024
+MAX_GEOJSON_BYTES = 50_000_000
 MAX_TOML_BYTES = 1024 * 1024
 UNHELD_TOLERANCE = 0.001
 """The share of the land a snapshot may leave to no side when ``allow_unheld`` is false."""
@@ -138,12 +139,12 @@ def load_map_data(map_ref: str | os.PathLike | None = None) -> tuple[MapData, li
     events = _read_events(folder, spec, col)
     places = _read_places(folder, spec, col)
     if col.errors or spec is None:
-        raise MapError(col.errors or col.problems)
+        raise MapError(col.problems)
     data = MapData(spec, snapshots, events, places)
     if not spec.allow_unheld:
         _check_coverage(data, col)
         if col.errors:
-            raise MapError(col.errors)
+            raise MapError(col.problems)
     return data, [p for p in col.problems if p.severity != "error"]
 
 
@@ -280,21 +281,26 @@ def _boxes(value: list, path: Path, col: _Collector) -> tuple:
 def _sides(value: list, path: Path, col: _Collector) -> list[Side]:
     sides = []
     for i, raw in enumerate(value):
-        if not isinstance(raw, dict) or not all(
-            isinstance(raw.get(k), str) for k in ("id", "colour")
-        ):
+        if not isinstance(raw, dict):
             col.add(
-                path, "each side needs an 'id' and a 'colour' (and a 'name')", field=f"sides[{i}]"
+                path, "must be a [[sides]] table with an id, a name and a colour", field="sides"
             )
             continue
         _check_keys(raw, _SIDE_KEYS, path, col, f"sides[{i}].")
-        if not _is_colour(raw["colour"]):
+        missing = [k for k in ("id", "colour") if k not in raw]
+        if missing:
             col.add(
                 path,
-                f"'{raw['colour']}' is not a colour: use '#rrggbb'",
-                field=f"sides[{i}].colour",
+                "each side needs an 'id' and a 'colour' (and a 'name'); this one has no "
+                + " and no ".join(f"'{k}'" for k in missing),
+                field=f"sides[{i}]",
             )
-        sides.append(Side(raw["id"], str(raw.get("name", raw["id"])), raw["colour"]))
+        colour = raw.get("colour")
+        if isinstance(colour, str) and not _is_colour(colour):
+            col.add(path, f"'{colour}' is not a colour: use '#rrggbb'", field=f"sides[{i}].colour")
+        if isinstance(raw.get("id"), str):  # kept even when broken: no cascade of unknown sides
+            colour = colour if isinstance(colour, str) else "#808080"
+            sides.append(Side(raw["id"], str(raw.get("name", raw["id"])), colour))
     ids = [s.id for s in sides]
     if len(set(ids)) != len(ids):
         col.add(path, "two sides share an id", field="sides")
@@ -497,7 +503,11 @@ def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGe
         )
         return None
     if not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
+        reason = re.sub(
+            r"\[(\S+) (\S+)\]$",
+            lambda m: f" near lon {float(m[1]):g}, lat {float(m[2]):g}",
+            shapely.is_valid_reason(geom),
+        )
         geom = shapely.make_valid(geom)
         col.add(
             path,
