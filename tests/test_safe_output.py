@@ -1,0 +1,130 @@
+"""No command ever destroys a good output: interrupted, killed, out of disk, or misdirected."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import write_tiny_map
+
+from histmap import encode
+from histmap.cli import main
+
+SMALL = ["--size", "160x96", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> tuple[Path, Path, bytes]:
+    """The tiny map and a good earlier render of it, x.mp4."""
+    root = tmp_path_factory.mktemp("safe")
+    folder = write_tiny_map(root / "tiny")
+    out = root / "x.mp4"
+    assert main(["render", str(folder), "-o", str(out), "--workers", "1", *SMALL]) == 0
+    return folder, out, out.read_bytes()
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def start_long_render(folder: Path, out: Path, workers: str) -> subprocess.Popen:
+    """A render long enough to interrupt, stopped once its temporary output exists."""
+    cmd = [sys.executable, "-m", "histmap.cli", "render", str(folder), "-o", str(out)]
+    proc = subprocess.Popen(
+        [*cmd, "--duration", "60", "--workers", workers, *SMALL],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(out.parent.glob(f".{out.stem}.*")):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the render never started writing"
+        time.sleep(0.05)
+    time.sleep(0.3)  # a few frames into the temporary file
+    return proc
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_keeps_the_earlier_output_and_leaves_no_temporary_file(rendered, workers):
+    folder, out, before = rendered
+    proc = start_long_render(folder, out, workers)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"interrupted: no output was changed" in err and b"Traceback" not in err
+    assert out.read_bytes() == before
+    assert leftovers(out.parent) == []
+
+
+def test_sigterm_is_handled_like_ctrl_c(rendered):
+    folder, out, before = rendered
+    proc = start_long_render(folder, out, "1")
+    proc.terminate()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert out.read_bytes() == before
+    assert leftovers(out.parent) == []
+
+
+def test_a_killed_render_keeps_the_earlier_output(rendered):
+    folder, out, before = rendered
+    proc = start_long_render(folder, out, "1")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert out.read_bytes() == before
+    # SIGKILL cannot be caught: the temporary file may stay (documented); remove it.
+    for name in leftovers(out.parent):
+        (out.parent / name).unlink()
+
+
+def test_a_full_disk_keeps_the_earlier_output(rendered, monkeypatch, capsys):
+    folder, out, before = rendered
+    calls = []
+
+    def full(self, frame):
+        calls.append(1)
+        if len(calls) > 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.tmp))
+        self._writer.append_data(frame)
+
+    monkeypatch.setattr(encode.Mp4Writer, "_write", full)
+    assert main(["render", str(folder), "-o", str(out), "--workers", "1", *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    assert out.read_bytes() == before
+    assert leftovers(out.parent) == []
+
+
+def test_a_missing_or_read_only_folder_is_refused_before_rendering(rendered, tmp_path, capsys):
+    folder, _, _ = rendered
+    code = main(["render", str(folder), "-o", str(tmp_path / "nope" / "x.mp4"), *SMALL])
+    assert code == 2
+    assert "the folder" in capsys.readouterr().err
+    assert main(["render", str(folder), "-o", str(folder / "map.toml"), *SMALL]) == 2
+    assert "cannot write '.toml'" in capsys.readouterr().err
+    if os.geteuid() != 0:  # root writes anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        assert main(["render", str(folder), "-o", str(locked / "x.gif"), *SMALL]) == 2
+        assert "is not writable" in capsys.readouterr().err
+
+
+def test_png_frames_replace_the_earlier_set_and_say_so(rendered, tmp_path, capsys):
+    folder, _, _ = rendered
+    frames = tmp_path / "frames"
+    args = ["render", str(folder), "-o", str(frames), "--workers", "1", *SMALL]
+    assert main([*args, "--fps", "6"]) == 0
+    first = sorted(p.name for p in frames.iterdir())
+    assert "replaced" not in capsys.readouterr().out
+    (frames / "other_00001.png").write_bytes(b"not ours")
+    assert main([*args, "--fps", "3"]) == 0
+    assert f"replaced {len(first)} frames of an earlier render" in capsys.readouterr().out
+    names = sorted(p.name for p in frames.iterdir())
+    assert names == ["other_00001.png", *first[: len(first) // 2]]
