@@ -111,6 +111,30 @@ def encoding_floor(war, size, story, times, days, out: Path, frames: int) -> flo
     return len(images) / (time.perf_counter() - start)
 
 
+def interpolation_ms(war: histmap.HistMap, days: np.ndarray) -> tuple[float, float, float]:
+    """Per frame, after the per-snapshot fields are cached: the drawing geometry (areas and
+    front lines from the grid), the exact partition clipped to the coast, and the one-off
+    cost of a snapshot's fields."""
+    morph = war.world.morph
+    start = time.perf_counter()
+    for i in range(len(morph.keyframes)):
+        morph._field(i)
+    per_snapshot = (time.perf_counter() - start) / len(morph.keyframes) * 1000
+    morph._cache_size = len(morph.keyframes)
+    for i in range(len(morph.keyframes)):
+        morph._field(i)
+    start = time.perf_counter()
+    for day in days:
+        morph.regions(float(day))
+        morph.boundaries(float(day))
+    drawing = (time.perf_counter() - start) / len(days) * 1000
+    start = time.perf_counter()
+    for day in days[::10]:
+        morph.territories(float(day))
+    exact = (time.perf_counter() - start) / len(days[::10]) * 1000
+    return drawing, exact, per_snapshot
+
+
 def cold_still(out: Path) -> float:
     start = time.perf_counter()
     subprocess.run(
@@ -183,6 +207,8 @@ def main() -> int:
                 )
             )
         still = cold_still(folder / "still.png")
+        _, _, all_days = frame_plan(war, args.duration)
+        drawing_ms, exact_ms, snapshot_ms = interpolation_ms(war, all_days[::4])
         story, times, days = frame_plan(war, args.gif_duration)
         ours_gif, gifsicle_gif = gif_sizes(war, story, times, days, folder)
     print(
@@ -200,6 +226,11 @@ def main() -> int:
             f"{peak:.0f} |"
         )
     print(f"cold-start still (1280x720 PNG, new process): {still:.2f} s")
+    print(
+        f"interpolation per frame: {drawing_ms:.1f} ms (areas and fronts for drawing), "
+        f"{exact_ms:.1f} ms (exact partition clipped to the coast); "
+        f"{snapshot_ms:.0f} ms once per snapshot"
+    )
     gifsicle = f"{gifsicle_gif / 1e6:.2f} MB" if gifsicle_gif else "gifsicle not installed"
     print(
         f"GIF, {args.gif_duration:.0f} s at 960x540, 12 fps: ours {ours_gif / 1e6:.2f} MB, "
