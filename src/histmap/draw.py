@@ -205,7 +205,11 @@ class FrameRenderer:
         """
         with mpl.rc_context({"hatch.linewidth": self.scale}):
             self._update(scene)
-            self.figure.savefig(path, dpi=DPI, facecolor=self.figure.get_facecolor())
+            # Light PNG compression: a still is written once and read once, mostly.
+            extra = (
+                {"pil_kwargs": {"compress_level": 3}} if str(path).lower().endswith(".png") else {}
+            )
+            self.figure.savefig(path, dpi=DPI, facecolor=self.figure.get_facecolor(), **extra)
 
     # -- building ------------------------------------------------------------------------------
 

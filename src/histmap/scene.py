@@ -45,6 +45,10 @@ class Scene:
     """For a still: the numbered events listed beside the map."""
 
 
+_LAND_CACHE: dict[tuple, BaseGeometry] = {}
+"""Shared land per base map and region: validation and rendering compute it once."""
+
+
 class World:
     """A map projected once: base map, land to partition, morph engine and events."""
 
@@ -69,9 +73,18 @@ class World:
     @cached_property
     def land_lonlat(self) -> BaseGeometry:
         """The land the sides share: the coast clipped to the map's region, lakes removed."""
-        land = shapely.difference(self.basemap_lonlat.land, self.basemap_lonlat.lakes)
-        region = self.data.spec.region
-        return shapely.intersection(land, region) if region is not None else land
+        spec = self.data.spec
+        region = spec.region
+        key = (
+            spec.extent,
+            spec.resolution,
+            spec.exclude_borders,
+            None if region is None else shapely.to_wkb(region),
+        )
+        if key not in _LAND_CACHE:
+            land = shapely.difference(self.basemap_lonlat.land, self.basemap_lonlat.lakes)
+            _LAND_CACHE[key] = shapely.intersection(land, region) if region is not None else land
+        return _LAND_CACHE[key]
 
     @cached_property
     def land(self) -> BaseGeometry:
