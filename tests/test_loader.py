@@ -103,3 +103,17 @@ def test_empty_folder_is_explained(tmp_path):
         histmap.load_map(tmp_path)
     assert "map.toml: missing" in str(info.value)
     assert "holds no snapshots" in str(info.value)
+
+
+def test_a_front_away_from_the_territories_is_warned_about(tiny_map):
+    path = tiny_map / "snapshots" / "1950-07-25.geojson"
+    doc = json.loads(path.read_text())
+    for y, name in ((36.5, "on the boundary"), (37.5, "a degree north of it")):
+        doc["features"].append({"type": "Feature", "properties": {
+            "kind": "front", "source": "test", "label": name},
+            "geometry": {"type": "LineString", "coordinates": [[126.0, y], [129.0, y]]}})
+    path.write_text(json.dumps(doc))
+    _, warnings = load_map_data(tiny_map)
+    fronts = [w for w in warnings if "front" in w.message]
+    assert [w.feature for w in fronts] == ["front 1"]
+    assert "100% of this front" in fronts[0].message

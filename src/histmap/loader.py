@@ -615,7 +615,46 @@ def _read_snapshot(
             extras.append((geom, props))
     territories = {side: shapely.union_all(geoms) for side, geoms in parts.items()}
     _check_overlaps(territories, path, col)
+    _check_fronts_follow(territories, fronts, path, col)
     return Snapshot(date, territories, fronts, extras, transition, path)
+
+
+FRONT_TOLERANCE_DEG = 0.02
+"""How far (about 2 km) a drawn front may stray from where the territories meet."""
+
+
+def _check_fronts_follow(
+    territories: dict[str, BaseGeometry],
+    fronts: list[tuple[BaseGeometry, dict]],
+    path: Path,
+    col: _Collector,
+) -> None:
+    """Warn where a drawn front is not where its snapshot's territories meet.
+
+    The engine draws the boundary between the territories; a front feature that
+    strays from it is a sign that one of the two was not updated.
+    """
+    if not fronts or len(territories) < 2:
+        return
+    sides = list(territories)
+    edges = [
+        shapely.intersection(territories[a].boundary, territories[b].buffer(1e-6))
+        for i, a in enumerate(sides)
+        for b in sides[i + 1 :]
+    ]
+    meeting = shapely.union_all(edges).buffer(FRONT_TOLERANCE_DEG)
+    for n, (line, _) in enumerate(fronts):
+        stray = shapely.difference(line, meeting).length
+        if line.length > 0 and stray > 0.05 * line.length:
+            col.add(
+                path,
+                f"{100 * stray / line.length:.0f}% of this front lies more than about "
+                "2 km from where the territories meet; the map draws the territories' "
+                "boundary: move the front or the territories",
+                feature=f"front {n}",
+                field="geometry",
+                severity="warning",
+            )
 
 
 def _is_feature(feat: Any, i: int, path: Path, col: _Collector) -> bool:
