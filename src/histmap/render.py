@@ -7,6 +7,7 @@ in flight, so memory stays flat however long the video.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 import signal
@@ -151,7 +152,7 @@ def render_outputs(
             )
             writers.append((writer, out))
         total = len(plan.days)
-        for i, frame in enumerate(_chain(first, frames)):
+        for i, frame in enumerate(itertools.chain([first], frames)):
             for writer, out in writers:
                 if i % out.stride == 0:
                     writer.write(frame)
@@ -165,8 +166,3 @@ def render_outputs(
         frames.close()
         raise
     return [out.target for _, out in writers]
-
-
-def _chain(first: np.ndarray, rest: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
-    yield first
-    yield from rest

@@ -91,6 +91,19 @@ class Story:
         self.schedule = schedule
         self.events = [row._asdict() for row in data.events.itertuples(index=False)]
         self._paths = [self._project(e["geometry"], projector) for e in self.events]
+        self._spans = [(to_day(e["date"]), to_day(e["end_date"])) for e in self.events]
+        if schedule is not None:
+            self._video = self._video_times(schedule)
+
+    def _video_times(self, schedule: Schedule) -> list[tuple[float, float, float]]:
+        """Per event, once: when it appears, when its arrow is fully grown, when it is read."""
+        read = {c.event: c.end for c in schedule.captions}
+        times = []
+        for i, (start, end) in enumerate(self._spans):
+            appear = schedule.time_of(start)
+            done = schedule.time_of(end) if end > start else appear + 2 * GROW_SECONDS
+            times.append((appear, done, read.get(i, appear + 3)))
+        return times
 
     @staticmethod
     def _project(geom, projector: Projector) -> np.ndarray:
@@ -147,37 +160,34 @@ class Story:
         if self.schedule is None or t is None:
             return self._still_overlays(day)
         arrows, markers = [], []
-        for e, xy in zip(self.events, self._paths, strict=True):
-            start = to_day(e["date"])
-            if start > day:
+        for i, (e, xy) in enumerate(zip(self.events, self._paths, strict=True)):
+            if self._spans[i][0] > day:
                 continue
-            appear = self.schedule.time_of(start)
             if e["kind"] in ARROW_KINDS and len(xy) > 1:
-                arrow = self._arrow(e, xy, day, t, appear)
+                arrow = self._arrow(i, day, t)
                 if arrow is not None:
                     arrows.append(arrow)
             else:
-                markers.append(self._marker(e, xy, t, appear))
+                markers.append(self._marker(i, t))
         return arrows, markers
 
-    def _arrow(self, e: dict, xy: np.ndarray, day: float, t: float, appear: float) -> Arrow | None:
-        start, end = to_day(e["date"]), to_day(e["end_date"])
+    def _arrow(self, i: int, day: float, t: float) -> Arrow | None:
+        e, xy = self.events[i], self._paths[i]
+        (start, end), (appear, done, _) = self._spans[i], self._video[i]
         if end > start:
             fraction = (day - start) / (end - start)
-            done = self.schedule.time_of(end)
         else:
             fraction = (t - appear) / (2 * GROW_SECONDS)
-            done = appear + 2 * GROW_SECONDS
         fraction = float(np.clip(fraction, 0.02, 1.0))
         alpha = float(np.clip(1 - (t - done - LINGER_SECONDS) / FADE_OUT_SECONDS, 0.0, 1.0))
         if alpha <= 0:
             return None
         return Arrow(grow(xy, fraction), e["side"], e["kind"], alpha)
 
-    def _marker(self, e: dict, xy: np.ndarray, t: float, appear: float) -> Marker:
+    def _marker(self, i: int, t: float) -> Marker:
+        e, xy = self.events[i], self._paths[i]
+        appear, _, read_until = self._video[i]
         age = t - appear
-        windows = [c for c in self.schedule.captions if self.events[c.event] is e]
-        read_until = windows[0].end if windows else appear + 3
         if age < GROW_SECONDS:
             size = max(0.05, age / GROW_SECONDS)
         elif t < read_until:
@@ -189,7 +199,11 @@ class Story:
 
     def main_events(self, day: float) -> list[dict]:
         """The events a still of ``day`` lists and numbers: recent ones, key ones first."""
-        recent = [e for e in self.events if day - STILL_WINDOW_DAYS <= to_day(e["date"]) <= day]
+        recent = [
+            e
+            for e, (start, _) in zip(self.events, self._spans, strict=True)
+            if day - STILL_WINDOW_DAYS <= start <= day
+        ]
         if len(recent) > STILL_MAX_EVENTS:
             keep = sorted(recent, key=lambda e: (not e["key"], -to_day(e["date"])))
             chosen = {id(e) for e in keep[:STILL_MAX_EVENTS]}

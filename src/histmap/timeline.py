@@ -185,22 +185,13 @@ def _caption_windows(
 ) -> list[CaptionWindow]:
     natural = sorted((hold_starts.get(n, schedule.time_of(e.day)), n) for n, e in enumerate(inside))
     windows: list[CaptionWindow] = []
-    for begin, n in natural:
+    for due, n in natural:
         # Captions that fall together are staggered, so that each one is seen; one
         # pushed more than a few seconds past its date is left out.
-        if windows and begin < windows[-1].start + MIN_CAPTION_SECONDS:
-            begin = windows[-1].start + MIN_CAPTION_SECONDS
-            if begin > natural_begin(n, hold_starts, schedule, inside) + MAX_CAPTION_LAG:
-                continue
-        if begin >= schedule.duration:
+        begin = max(due, windows[-1].start + MIN_CAPTION_SECONDS) if windows else due
+        if begin > due + MAX_CAPTION_LAG or begin >= schedule.duration:
             continue
         e = inside[n]
         show = max(holds.get(n, 0.0) + 1.0, reading_seconds(e.words, wps, low=2.5, high=7.0))
         windows.append(CaptionWindow(order[n], begin, min(begin + show, schedule.duration)))
     return windows
-
-
-def natural_begin(
-    n: int, hold_starts: dict[int, float], schedule: Schedule, inside: list[StoryEvent]
-) -> float:
-    return hold_starts.get(n, schedule.time_of(inside[n].day))
