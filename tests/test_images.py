@@ -104,3 +104,11 @@ def test_layouts_put_the_panel_beside_or_below():
     assert frame_layout((960, 720)).panel_side == "right"
     assert frame_layout((720, 720)).panel_side == "bottom"
     assert frame_layout((1080, 1920)).panel_side == "bottom"
+
+
+@pytest.mark.parametrize("size", [(960, 540), (640, 360), (960, 720)])
+def test_the_widest_date_fits_in_the_panel(korea, size):
+    renderer, _ = still_frame(korea, size, "1950-09-28")
+    r = renderer.canvas.get_renderer()
+    panel = renderer.panel_ax.get_window_extent(r)
+    assert renderer._date.get_window_extent(r).x1 <= panel.x1

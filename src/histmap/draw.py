@@ -658,6 +658,10 @@ class FrameRenderer:
         self._date = ax.text(
             p.x, p.date, "", fontsize=self._pt(21), fontweight="bold", color=t.text, va="top"
         )
+        # Size the date once, on the widest it can be, so that every date fits.
+        self._date.set_text("28 September 1950")
+        self._shrink_to_width(self._date, lay.text_px, smallest=self._pt(12))
+        self._date.set_text("")
         self._phase = ax.text(
             p.x, p.phase, "", fontsize=self._pt(10), color=t.muted, va="top", style="italic"
         )
