@@ -117,6 +117,7 @@ class Morph:
         self._fields: OrderedDict[int, np.ndarray] = OrderedDict()
         self._present: dict[int, set[int]] = {}
         self._cache_size = cache_size
+        self._recent: OrderedDict[float, tuple[dict, list]] = OrderedDict()
 
     # -- public ------------------------------------------------------------------------------
 
@@ -142,7 +143,44 @@ class Morph:
         Cheap (no overlay with the coastline): for drawing under a mask of the sea.
         The areas are disjoint; they run out over the sea and beyond the land.
         """
-        fields, present = self._blend(day)
+        return dict(self._outlines(day)[0])
+
+    def boundaries(self, day: float) -> list[tuple[list[np.ndarray], str, str]]:
+        """Boundary lines between pairs of sides from the grid, running over the sea too.
+
+        Each item is (list of vertex arrays, side a, side b); ``_unheld`` has none.
+        """
+        return list(self._outlines(day)[1])
+
+    def _outlines(self, day: float) -> tuple[dict, list]:
+        """Regions and boundaries at an instant, kept for the last few instants: a video
+        holds its date still for many frames while a caption is read."""
+        if day not in self._recent:
+            fields, present = self._blend(day)
+            if len(present) == 2:
+                self._recent[day] = self._two_sides(fields, *present)
+            else:
+                self._recent[day] = (
+                    self._regions_of(fields, present),
+                    self._boundaries_of(fields, present),
+                )
+            if len(self._recent) > 4:
+                self._recent.popitem(last=False)
+        return self._recent[day]
+
+    def _two_sides(self, fields: np.ndarray, a: int, b: int) -> tuple[dict, list]:
+        """Two sides share the land: one contouring of their difference gives both areas
+        (either sign) and the line between them."""
+        contours = self._grid.contours(fields[a] - fields[b])
+        regions = {
+            self.sides[k]: region
+            for k, region in ((a, contours.below_zero()), (b, contours.above_zero()))
+            if not region.is_empty
+        }
+        lines = contours.zero_lines() if UNHELD not in (self.sides[a], self.sides[b]) else []
+        return regions, [(lines, self.sides[a], self.sides[b])] if lines else []
+
+    def _regions_of(self, fields: np.ndarray, present: list[int]) -> dict[str, BaseGeometry]:
         result = {}
         for n, k in enumerate(present):
             others = np.min(np.delete(fields[present], n, axis=0), axis=0)
@@ -151,12 +189,9 @@ class Morph:
                 result[self.sides[k]] = region
         return result
 
-    def boundaries(self, day: float) -> list[tuple[np.ndarray, str, str]]:
-        """Boundary lines between pairs of sides from the grid, running over the sea too.
-
-        Each item is (list of vertex arrays, side a, side b); ``_unheld`` has none.
-        """
-        fields, present = self._blend(day)
+    def _boundaries_of(
+        self, fields: np.ndarray, present: list[int]
+    ) -> list[tuple[list[np.ndarray], str, str]]:
         unheld = self.sides.index(UNHELD)
         real = [k for k in present if k != unheld]
         result = []
@@ -329,15 +364,41 @@ class _Grid:
         """Lines where ``values`` is zero, except where a third side (``others``) wins."""
         if others is not None:
             values = np.ma.masked_where(others < mine, values)
-        gen = contourpy.contour_generator(self.x, self.y, values, line_type="Separate")
-        return [line for line in gen.lines(0.0) if len(line) >= 2]
+        return self.contours(values).zero_lines()
 
     def region(self, values: np.ndarray) -> BaseGeometry:
         """The polygons where ``values < 0``, with sub-cell boundaries."""
-        if not float(values.min()) < 0.0:
+        return self.contours(values).below_zero()
+
+    def contours(self, values: np.ndarray) -> _Contours:
+        return _Contours(self._xx, self._yy, values)
+
+
+class _Contours:
+    """The areas either side of zero of one field, and its zero lines, from one contouring."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, values: np.ndarray):
+        self._low, self._high = float(values.min()), float(values.max())
+        # 2-D coordinates: contourpy would otherwise broadcast 1-D ones on every call.
+        self._gen = contourpy.contour_generator(
+            x, y, values, line_type="Separate", fill_type="OuterOffset"
+        )
+
+    def below_zero(self) -> BaseGeometry:
+        if not self._low < 0.0:
             return _EMPTY  # the side holds nothing here (it vanishes in this segment)
-        gen = contourpy.contour_generator(self.x, self.y, values, fill_type="OuterOffset")
-        points, offsets = gen.filled(float(values.min()) - 1.0, 0.0)
+        return self._polygons(self._low - 1.0, 0.0)
+
+    def above_zero(self) -> BaseGeometry:
+        if not self._high > 0.0:
+            return _EMPTY
+        return self._polygons(0.0, self._high + 1.0)
+
+    def zero_lines(self) -> list[np.ndarray]:
+        return [line for line in self._gen.lines(0.0) if len(line) >= 2]
+
+    def _polygons(self, low: float, high: float) -> BaseGeometry:
+        points, offsets = self._gen.filled(low, high)
         polys = []
         for pts, offs in zip(points, offsets, strict=True):
             rings = [r for r in (pts[a:b] for a, b in pairwise(offs)) if len(r) >= 4]
