@@ -96,11 +96,12 @@ def baseline_fps(war: histmap.HistMap, size: tuple[int, int], days: np.ndarray, 
 
 
 def encoding_floor(war, size, story, times, days, out: Path, frames: int) -> float:
-    """Frames already in memory, piped to the same MP4 encoder as the renderer's."""
+    """Frames already in memory (RGBA, as the renderer hands them over), piped to the same
+    MP4 encoder as the renderer's."""
     renderer = FrameRenderer(war.world, size, story=story)
     step = max(1, len(times) // frames)
     images = [
-        renderer.render(war.world.scene(float(d), t=float(t), story=story))
+        renderer.render_rgba(war.world.scene(float(d), t=float(t), story=story))
         for t, d in zip(times[::step][:frames], days[::step][:frames], strict=True)
     ]
     writer = Mp4Writer(out, size, 24)
@@ -151,7 +152,7 @@ def gif_sizes(war, story, times, days, folder: Path) -> tuple[int, int | None]:
 
     renderer = FrameRenderer(war.world, (960, 540), story=story)
     frames = [
-        renderer.render(war.world.scene(float(d), t=float(t), story=story))
+        renderer.render_rgba(war.world.scene(float(d), t=float(t), story=story))
         for t, d in zip(times[::2], days[::2], strict=True)
     ]
     ours = folder / "ours.gif"
@@ -161,8 +162,9 @@ def gif_sizes(war, story, times, days, folder: Path) -> tuple[int, int | None]:
     writer.close()
     if shutil.which("gifsicle") is None:
         return ours.stat().st_size, None
-    palette = Image.fromarray(frames[0]).quantize(256, method=Image.Quantize.MEDIANCUT)
-    plain = [Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    rgb = [Image.fromarray(f[:, :, :3]) for f in frames]
+    palette = rgb[0].quantize(256, method=Image.Quantize.MEDIANCUT)
+    plain = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in rgb]
     raw = folder / "plain.gif"
     plain[0].save(raw, save_all=True, append_images=plain[1:], duration=83, loop=0, optimize=False)
     optimized = folder / "gifsicle.gif"

@@ -27,7 +27,8 @@ def test_frames_from_a_local_cluster_match_local_frames(korea):
     near = list(iter_frames(korea.world, plan, workers=1))
     assert len(far) == len(near) == 12
     for a, b in zip(far, near, strict=True):
-        assert a.shape == (180, 320, 3)
+        assert a.shape == (180, 320, 4)
+        assert (a[:, :, 3] == 255).all()
         assert np.abs(a.astype(int) - b.astype(int)).mean() < 0.5
 
 

@@ -36,6 +36,8 @@ _CACHE: dict[RemotePlan, tuple] = {}
 
 def _draw_remote(plan: RemotePlan, indices: list[int]) -> list[np.ndarray]:
     """On a worker: the frames ``indices`` of ``plan`` (the map and renderer kept per worker)."""
+    from histmap.render import draw_frames
+
     if plan not in _CACHE:
         import histmap
         from histmap.draw import FrameRenderer
@@ -52,13 +54,7 @@ def _draw_remote(plan: RemotePlan, indices: list[int]) -> list[np.ndarray]:
         renderer = FrameRenderer(hmap.world, plan.size, story=frames.story)
         _CACHE.clear()
         _CACHE[plan] = (hmap.world, frames, renderer)
-    world, frames, renderer = _CACHE[plan]
-    return [
-        renderer.render(
-            world.scene(float(frames.days[i]), t=float(frames.times[i]), story=frames.story)
-        )
-        for i in indices
-    ]
+    return draw_frames(*_CACHE[plan], indices)
 
 
 def iter_frames_dask(

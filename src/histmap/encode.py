@@ -72,8 +72,15 @@ def check_output(out: str | os.PathLike) -> None:
         check_writable(path if path.is_dir() else path.parent)
 
 
+RAW_FORMATS = {3: "rgb24", 4: "rgba"}
+"""ffmpeg's names for frames of 3 and 4 channels (the alpha of frames is ignored)."""
+
+
 class Writer:
-    """Base writer: frames of one size in, one finished output out."""
+    """Base writer: frames of one size in, one finished output out.
+
+    Frames are (height, width, 3) RGB or (height, width, 4) RGBA uint8 arrays.
+    """
 
     def __init__(self, path: Path, size: tuple[int, int], fps: float):
         self.path, self.size, self.fps = Path(path), size, fps
@@ -169,7 +176,7 @@ class GifWriter(_AtomicFileWriter):
         self._swatch = list(swatch or [])[: 256 - self.FRAME_COLOURS]
 
     def _start(self, first: np.ndarray) -> None:
-        quantized = Image.fromarray(first).quantize(
+        quantized = Image.fromarray(first[:, :, :3]).quantize(
             self.FRAME_COLOURS, method=Image.Quantize.MEDIANCUT
         )
         used = np.asarray(quantized.getpalette()[: self.FRAME_COLOURS * 3], np.uint8)
@@ -192,7 +199,7 @@ class GifWriter(_AtomicFileWriter):
             "-f",
             "rawvideo",
             "-pix_fmt",
-            "rgb24",
+            RAW_FORMATS[first.shape[2]],
             "-s",
             f"{w}x{h}",
             "-r",
@@ -269,7 +276,7 @@ class PngSequenceWriter(Writer):
 
     def _write(self, frame: np.ndarray) -> None:
         tmp = self.path / f".{self.name}_{self.frames + 1:05d}.png.tmp"
-        Image.fromarray(frame).save(tmp, format="PNG", compress_level=3)
+        Image.fromarray(frame[:, :, :3]).save(tmp, format="PNG", compress_level=3)
         self._tmp.append(tmp)
 
     def close(self) -> None:

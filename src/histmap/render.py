@@ -8,6 +8,7 @@ in flight, so memory stays flat however long the video.
 from __future__ import annotations
 
 import itertools
+import mmap
 import multiprocessing as mp
 import os
 import signal
@@ -66,60 +67,115 @@ def default_workers() -> int:
 
 # -- drawing frames, here or in workers ---------------------------------------------------------
 
+RING_BYTES = 256 * 2**20
+"""At most this much memory holds frames drawn by workers and not yet encoded."""
+
+
+class FrameRing:
+    """Frames shared with forked workers, in ``groups`` slots of ``chunk`` frames each.
+
+    Workers draw straight into the shared memory and the parent reads the frames
+    there, so a frame is never pickled or sent through a pipe. The memory is an
+    anonymous mapping: the system frees it with the last process, however they end.
+    """
+
+    def __init__(self, groups: int, size: tuple[int, int], *, budget: int = RING_BYTES):
+        frame_bytes = size[0] * size[1] * 4
+        self.groups = groups
+        self.chunk = int(np.clip(budget // (groups * frame_bytes), 1, CHUNK))
+        count = groups * self.chunk
+        self._memory = mmap.mmap(-1, count * frame_bytes)
+        self._frames = np.frombuffer(self._memory, np.uint8).reshape(count, size[1], size[0], 4)
+
+    def slot(self, k: int) -> np.ndarray:
+        """Where chunk ``k`` is drawn: the chunks ``groups`` apart share a slot."""
+        first = (k % self.groups) * self.chunk
+        return self._frames[first : first + self.chunk]
+
+
 _WORKER: dict = {}
 
 
-def _init_worker(world: World, plan: FramePlan) -> None:
+def _init_worker(world: World, plan: FramePlan, ring: FrameRing | None = None) -> None:
     from .draw import FrameRenderer
 
-    _WORKER["world"], _WORKER["plan"] = world, plan
+    _WORKER["world"], _WORKER["plan"], _WORKER["ring"] = world, plan, ring
     _WORKER["renderer"] = FrameRenderer(world, plan.size, story=plan.story)
 
 
-def _init_pool_worker(world: World, plan: FramePlan) -> None:
+def _init_pool_worker(world: World, plan: FramePlan, ring: FrameRing | None) -> None:
     """A worker process: Ctrl-C is the parent's to handle (it stops the pool and removes
     partial outputs); a worker that took it too would die mid-task and hang the pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _init_worker(world, plan)
+    _init_worker(world, plan, ring)
 
 
-def _draw_chunk(indices: range) -> list[np.ndarray]:
-    world, plan, renderer = _WORKER["world"], _WORKER["plan"], _WORKER["renderer"]
+def draw_frames(
+    world: World, plan: FramePlan, renderer, indices, out: np.ndarray | None = None
+) -> list[np.ndarray]:
+    """Frames ``indices`` of ``plan`` as RGBA arrays (what the encoders take fastest),
+    drawn into ``out[0]``, ``out[1]``, ... if given."""
     return [
-        renderer.render(world.scene(float(plan.days[i]), t=float(plan.times[i]), story=plan.story))
-        for i in indices
+        renderer.render_rgba(
+            world.scene(float(plan.days[i]), t=float(plan.times[i]), story=plan.story),
+            out=None if out is None else out[n],
+        )
+        for n, i in enumerate(indices)
     ]
 
 
+def _draw_chunk(k: int, indices: range) -> list[np.ndarray] | None:
+    """Chunk ``k`` of the frames: into the shared ring if there is one (nothing to send
+    back), else returned."""
+    ring = _WORKER["ring"]
+    out = None if ring is None else ring.slot(k)
+    frames = draw_frames(_WORKER["world"], _WORKER["plan"], _WORKER["renderer"], indices, out)
+    return None if ring is not None else frames
+
+
 def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.ndarray]:
-    """The frames of ``plan`` in order, drawn by ``workers`` processes."""
-    chunks = [range(i, min(i + CHUNK, len(plan.days))) for i in range(0, len(plan.days), CHUNK)]
-    if workers <= 1 or len(chunks) <= 1:
+    """The frames of ``plan`` in order, as RGBA arrays, drawn by ``workers`` processes.
+
+    With several workers, a frame may be a view of memory the workers draw into:
+    it is valid until the next frame is taken (copy it to keep it).
+    """
+    if workers <= 1 or len(plan.days) <= CHUNK:
         _init_worker(world, plan)
-        for chunk in chunks:
-            yield from _draw_chunk(chunk)
+        for i in range(len(plan.days)):
+            yield from _draw_chunk(0, (i,))
         return
-    # Forked workers share the parent's loaded map and computed base map.
-    context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    # Forked workers share the parent's loaded map and computed base map, and the ring.
+    fork = "fork" in mp.get_all_start_methods()
+    ring = FrameRing(2 * workers + 1, plan.size) if fork else None
+    size = ring.chunk if ring is not None else CHUNK
+    count = len(plan.days)
+    chunks = enumerate(range(i, min(i + size, count)) for i in range(0, count, size))
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_pool_worker, initargs=(world, plan)
+        workers,
+        mp_context=mp.get_context("fork") if fork else None,
+        initializer=_init_pool_worker,
+        initargs=(world, plan, ring),
     ) as pool:
-        pending: deque[Future] = deque()
-        queue = iter(chunks)
+        pending: deque[tuple[int, range, Future]] = deque()
+
+        def submit_next() -> None:
+            k, indices = next(chunks, (None, None))
+            if indices is not None:
+                pending.append((k, indices, pool.submit(_draw_chunk, k, indices)))
+
         try:
-            for chunk in queue:
-                pending.append(pool.submit(_draw_chunk, chunk))
-                if len(pending) >= 2 * workers:
-                    break
+            # Two chunks a worker in flight; the ring has one more slot, being read.
+            for _ in range(2 * workers):
+                submit_next()
             while pending:
-                frames = pending.popleft().result()
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending.append(pool.submit(_draw_chunk, nxt))
-                yield from frames
+                k, indices, future = pending.popleft()
+                frames = future.result()
+                # The slot of chunk k - 1 is free now that its frames have been taken.
+                submit_next()
+                yield from frames if ring is None else ring.slot(k)[: len(indices)]
         finally:
-            for future in pending:
+            for *_, future in pending:
                 future.cancel()
 
 
