@@ -100,3 +100,31 @@ def test_polygon_path_keeps_holes_empty():
     pixels = np.asarray(canvas.buffer_rgba())
     assert pixels[50, 50, 0] == 255  # the hole is empty (white)
     assert pixels[90, 10, 0] == 0  # the ring is filled
+
+
+def video_scene(korea, plan, index: int):
+    return korea.world.scene(float(plan.days[index]), t=float(plan.times[index]), story=plan.story)
+
+
+def test_symbols_over_the_sea_are_drawn_in_video_frames(korea):
+    """A landing's arrow starts at sea: in video frames, as in stills, it lies over the sea
+    mask (and under the labels)."""
+    plan = korea.plan(size=(640, 360), fps=24, duration=120)
+    scene = video_scene(korea, plan, int(np.searchsorted(plan.days, to_day("1950-09-15"))) + 10)
+    assert [a.kind for a in scene.arrows] == ["landing"]
+    fast = FrameRenderer(korea.world, (640, 360), story=plan.story).render(scene)
+    full = FrameRenderer(korea.world, (640, 360), story=plan.story, layered=False).render(scene)
+    assert np.abs(fast.astype(int) - full.astype(int)).max() <= 8
+
+
+def test_a_held_date_reuses_its_areas_and_matches_a_full_redraw(korea):
+    """Frames while the date is held, then after it moves on, drawn by one renderer."""
+    plan = korea.plan(size=(320, 180), fps=24, duration=120)
+    held = np.flatnonzero(np.diff(plan.days) == 0)[200]
+    indices = [held - 1, held, held + 1, held + 2, int(np.argmax(plan.days > plan.days[held]))]
+    assert len({float(plan.days[i]) for i in indices}) >= 2
+    fast = FrameRenderer(korea.world, (320, 180), story=plan.story)
+    for i in indices:
+        scene = video_scene(korea, plan, i)
+        full = FrameRenderer(korea.world, (320, 180), story=plan.story, layered=False)
+        assert np.abs(fast.render(scene).astype(int) - full.render(scene).astype(int)).max() <= 8

@@ -188,12 +188,12 @@ class FrameRenderer:
         Cheaper than :meth:`render`: the canvas is copied as it is, and encoders take
         RGBA. ``out``, an array of that shape, takes the frame instead of a new array.
         """
-        with mpl.rc_context({"hatch.linewidth": self.scale}):
-            self._update(scene)
-            if self._static is None:
+        new_areas = self._update(scene)
+        if self._static is None:
+            with self._hatching():
                 self.canvas.draw()
-            else:
-                self._blit()
+        else:
+            self._blit(new_areas=new_areas)
         if out is None:
             return self._pixels().copy()
         np.copyto(out, self._pixels())
@@ -214,7 +214,7 @@ class FrameRenderer:
 
         Use a renderer made with ``layered=False`` for vector output that stays vector.
         """
-        with mpl.rc_context({"hatch.linewidth": self.scale}):
+        with self._hatching():
             self._update(scene)
             # Light PNG compression: a still is written once and read once, mostly.
             extra = (
@@ -223,6 +223,10 @@ class FrameRenderer:
             self.figure.savefig(path, dpi=DPI, facecolor=self.figure.get_facecolor(), **extra)
 
     # -- building ------------------------------------------------------------------------------
+
+    def _hatching(self):
+        """Hatches (the demilitarized zone) scaled with the frame, for drawing them."""
+        return mpl.rc_context({"hatch.linewidth": self.scale})
 
     def _pt(self, size: float) -> float:
         return size * self.scale
@@ -258,51 +262,72 @@ class FrameRenderer:
         return [a for ax in axes for a in ax.get_children() if a is not ax.patch]
 
     def _bake_static_layers(self) -> None:
-        """Draw what never moves once, as two images: what lies under the moving layers
-        (with, outside the map, everything static), and what lies over them on the map."""
+        """Draw what never moves once: the whole static image, and the static layers of the
+        map that lie over the moving areas (masks, coast, rivers) and over the moving
+        symbols (labels)."""
         dynamic = self._dynamic | set(self._dynamic_texts)
         children = self._all_artists()
         static = [a for a in children if a not in dynamic and a.get_visible()]
-        under = [a for a in static if a in self._under]
-        images = []
-        for keep in (under, static):
-            for a in children:
-                a.set_visible(a in keep)
-            self.canvas.draw()
-            images.append(self._pixels().copy())
-        for a in children:
-            a.set_visible(a in static and a not in under)
-        self.figure.patch.set_visible(False)
-        self.canvas.draw()
-        over = self._pixels()
+        on_map = [a for a in static if a.axes is self.map_ax and a not in self._under]
+        level = min(a.get_zorder() for a in self._symbols)
+        box = self._map_box()
+        under = self._draw_only(children, [a for a in static if a in self._under]).copy()
+        self._static = self._draw_only(children, static).copy()
         # Only the map has moving layers under static ones: elsewhere the static image is final.
-        box = self.map_ax.get_window_extent(self.canvas.get_renderer())
-        x0, x1 = max(0, int(np.floor(box.x0))), min(self.size[0], int(np.ceil(box.x1)))
-        y0, y1 = max(0, int(np.floor(box.y0))), min(self.size[1], int(np.ceil(box.y1)))
-        rows, cols = slice(self.size[1] - y1, self.size[1] - y0), slice(x0, x1)
-        base, finished = images
-        finished[rows, cols] = base[rows, cols]
-        self._static = finished
-        # draw_image takes rows bottom up, placed from the lower left corner.
-        self._over = (x0, y0, np.ascontiguousarray(over[rows, cols][::-1]))
+        self._static[box] = under[box]
+        self.figure.patch.set_visible(False)
+        self._over_areas = self._bottom_up(
+            self._draw_only(children, [a for a in on_map if a.get_zorder() < level])[box]
+        )
+        self._over_symbols = self._bottom_up(
+            self._draw_only(children, [a for a in on_map if a.get_zorder() >= level])[box]
+        )
         self.figure.patch.set_visible(True)
         for a in children:
             a.set_visible(a in dynamic)
+        self._with_areas = np.empty_like(self._static)
+
+    def _draw_only(self, children: list, keep: list) -> np.ndarray:
+        for a in children:
+            a.set_visible(a in keep)
+        self.canvas.draw()
+        return self._pixels()
+
+    def _map_box(self) -> tuple[slice, slice]:
+        """The rows and columns of the map's axes in the frame, rounded outwards."""
+        box = self.map_ax.get_window_extent(self.canvas.get_renderer())
+        x0, x1 = max(0, int(np.floor(box.x0))), min(self.size[0], int(np.ceil(box.x1)))
+        y0, y1 = max(0, int(np.floor(box.y0))), min(self.size[1], int(np.ceil(box.y1)))
+        return slice(self.size[1] - y1, self.size[1] - y0), slice(x0, x1)
+
+    def _bottom_up(self, pixels: np.ndarray) -> tuple[int, int, np.ndarray]:
+        """An image of the map box as ``draw_image`` takes it: rows bottom up, placed by
+        its lower left corner."""
+        rows, cols = self._map_box()
+        return cols.start, self.size[1] - rows.stop, np.ascontiguousarray(pixels[::-1])
 
     def _pixels(self) -> np.ndarray:
         """The canvas as a writable (height, width, 4) view."""
         return np.asarray(self.canvas.get_renderer().buffer_rgba())
 
-    def _blit(self) -> None:
-        """Static image, moving map layers, static map linework over them, moving texts."""
+    def _blit(self, *, new_areas: bool) -> None:
+        """The static image and the moving layers between the static layers of the map,
+        then the moving texts. The map up to its areas is kept while the areas stay."""
         renderer = self.canvas.get_renderer()
-        np.copyto(self._pixels(), self._static)
-        for artist in self._moving_map:
-            if artist.get_visible():
-                artist.draw(renderer)
         gc = renderer.new_gc()
-        x0, y0, over = self._over
-        renderer.draw_image(gc, x0, y0, over)
+        if new_areas:
+            np.copyto(self._pixels(), self._static)
+            with self._hatching():
+                for artist in self._areas:
+                    artist.draw(renderer)
+            renderer.draw_image(gc, *self._over_areas)
+            np.copyto(self._with_areas, self._pixels())
+        else:
+            np.copyto(self._pixels(), self._with_areas)
+        for artist in self._symbols:
+            if len(artist.get_paths()) and len(artist.get_offsets()):  # else nothing to draw
+                artist.draw(renderer)
+        renderer.draw_image(gc, *self._over_symbols)
         gc.restore()
         for text in self._dynamic_texts:
             self._draw_text_cached(text, renderer)
@@ -463,14 +488,9 @@ class FrameRenderer:
             )
             for shape in ("o", *MARKERS.values())
         }
-        self._moving_map = [
-            self._territories,
-            self._zones,
-            self._fronts,
-            self._shafts,
-            self._heads,
-            *self._markers.values(),
-        ]
+        self._areas = [self._territories, self._zones, self._fronts]
+        self._symbols = [self._shafts, self._heads, *self._markers.values()]
+        self._areas_key: tuple | None = None
 
     def _draw_over(self) -> None:
         """Masks that keep the moving layers on the shared land, then the linework."""
@@ -911,15 +931,9 @@ class FrameRenderer:
 
     # -- per frame -----------------------------------------------------------------------------
 
-    def _update(self, scene: Scene) -> None:
-        spec, t = self.world.data.spec, self.theme
-        sides = [s for s in spec.sides if s.id in scene.regions]
-        self._territories.set_paths([polygon_path(scene.regions[s.id]) for s in sides])
-        self._territories.set_facecolor(
-            [mpl.colors.to_rgba(s.colour, t.territory_alpha) for s in sides]
-        )
-        self._fronts.set_segments([line for lines, _, _ in scene.boundaries for line in lines])
-        self._zones.set_paths([polygon_path(z) for z in scene.zones])
+    def _update(self, scene: Scene) -> bool:
+        """Set every moving artist to ``scene``; whether the areas changed."""
+        new_areas = self._update_areas(scene)
         self._update_arrows(scene)
         self._update_markers(scene)
         self._date.set_text(format_long(scene.date))
@@ -928,6 +942,30 @@ class FrameRenderer:
         x = 0.01 + 0.98 * scene.progress
         self._played.set_width(x - 0.01)
         self._needle.set_xdata([x, x])
+        return new_areas
+
+    def _update_areas(self, scene: Scene) -> bool:
+        """Territories, fronts and zones, unless they are the ones already set (a held date)."""
+        # The geometries themselves are kept in the key, so their ids cannot be reused.
+        key = (scene.day, *scene.regions.values(), *scene.zones)
+        last = self._areas_key
+        if (
+            last is not None
+            and len(key) == len(last)
+            and key[0] == last[0]
+            and all(a is b for a, b in zip(key[1:], last[1:], strict=True))
+        ):
+            return False
+        spec, t = self.world.data.spec, self.theme
+        sides = [s for s in spec.sides if s.id in scene.regions]
+        self._territories.set_paths([polygon_path(scene.regions[s.id]) for s in sides])
+        self._territories.set_facecolor(
+            [mpl.colors.to_rgba(s.colour, t.territory_alpha) for s in sides]
+        )
+        self._fronts.set_segments([line for lines, _, _ in scene.boundaries for line in lines])
+        self._zones.set_paths([polygon_path(z) for z in scene.zones])
+        self._areas_key = key
+        return True
 
     def _side_colour(self, side: str) -> tuple:
         spec = self.world.data.spec
