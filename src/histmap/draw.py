@@ -412,12 +412,14 @@ class FrameRenderer:
             self._under.append(relief)
 
     def _relief_rgb(self) -> np.ndarray:
-        """The land colour shaded by relief, one value per pixel of the map (computed once)."""
+        """The land colour shaded by relief, one value per two pixels of the map each way
+        (computed once): the relief data is several times coarser, and the image is drawn
+        with bilinear smoothing, so finer sampling would only cost time."""
         if getattr(self, "_relief_cache", None) is None:
             ax = self.map_ax
             (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
             bbox = ax.get_window_extent(self.canvas.get_renderer())
-            cols, rows = max(2, int(bbox.width)), max(2, int(bbox.height))
+            cols, rows = max(2, int(bbox.width) // 2), max(2, int(bbox.height) // 2)
             xx, yy = np.meshgrid(np.linspace(x0, x1, cols), np.linspace(y1, y0, rows))
             lon, lat = self.world.projector.inverse_points(xx.ravel(), yy.ravel())
             shade = relief_shade(self.world.data.spec.extent, lon, lat).reshape(rows, cols)
