@@ -87,12 +87,13 @@ def test_a_killed_render_keeps_the_earlier_output(rendered):
 def test_a_full_disk_keeps_the_earlier_output(rendered, monkeypatch, capsys):
     folder, out, before = rendered
     calls = []
+    write = encode.Mp4Writer._write
 
     def full(self, frame):
         calls.append(1)
         if len(calls) > 3:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.tmp))
-        self._writer.append_data(frame)
+        write(self, frame)
 
     monkeypatch.setattr(encode.Mp4Writer, "_write", full)
     assert main(["render", str(folder), "-o", str(out), "--workers", "1", *SMALL]) == 2
