@@ -4,8 +4,9 @@
     python benchmarks/bench_render.py --sizes 1280x720 --duration 30
 
 Prints one table: frames, size, our frames/s end to end (MP4), the baseline's
-frames/s, their ratio, the encoding floor (the same frames, already in memory,
-piped to the same encoder), a still from a cold start, peak memory, and the GIF
+frames/s, their ratio, the encoding floor (frames of the same video, already in
+memory, piped to the same encoder) and how many times faster it is than ours, a
+still from a cold start, peak memory, and the GIF
 size beside what ``gifsicle -O3`` makes of the same frames (Debian's gifsicle,
 if installed). Figures are measured on this machine in this run, nothing else.
 """
@@ -95,21 +96,30 @@ def baseline_fps(war: histmap.HistMap, size: tuple[int, int], days: np.ndarray, 
     return len(days) / (time.perf_counter() - start)
 
 
-def encoding_floor(war, size, story, times, days, out: Path, frames: int) -> float:
+def encoding_floor(war, size, story, times, days, out: Path, runs: int = 8, run: int = 30) -> float:
     """Frames already in memory (RGBA, as the renderer hands them over), piped to the same
-    MP4 encoder as the renderer's."""
+    MP4 encoder as the renderer's: the best of two passes.
+
+    The frames are ``runs`` stretches of ``run`` consecutive frames spread over the
+    video (all of it would not fit in memory): consecutive, because the encoder's
+    speed depends on how much changes from one frame to the next.
+    """
     renderer = FrameRenderer(war.world, size, story=story)
-    step = max(1, len(times) // frames)
+    starts = np.linspace(0, len(times) - run, runs).astype(int)
     images = [
-        renderer.render_rgba(war.world.scene(float(d), t=float(t), story=story))
-        for t, d in zip(times[::step][:frames], days[::step][:frames], strict=True)
+        renderer.render_rgba(war.world.scene(float(days[i]), t=float(times[i]), story=story))
+        for first in starts
+        for i in range(first, first + run)
     ]
-    writer = Mp4Writer(out, size, 24)
-    start = time.perf_counter()
-    for image in images:
-        writer.write(image)
-    writer.close()
-    return len(images) / (time.perf_counter() - start)
+    best = 0.0
+    for _ in range(2):
+        writer = Mp4Writer(out, size, 24)
+        start = time.perf_counter()
+        for image in images:
+            writer.write(image)
+        writer.close()
+        best = max(best, len(images) / (time.perf_counter() - start))
+    return best
 
 
 def interpolation_ms(war: histmap.HistMap, days: np.ndarray) -> tuple[float, float, float]:
@@ -196,7 +206,7 @@ def main() -> int:
             base = baseline_fps(
                 war, size, days[::step][: args.baseline_frames], folder / "baseline.mp4"
             )
-            floor = encoding_floor(war, size, story, times, days, folder / "floor.mp4", 240)
+            floor = encoding_floor(war, size, story, times, days, folder / "floor.mp4")
             rows.append(
                 (
                     frames,
@@ -219,13 +229,13 @@ def main() -> int:
     )
     print(
         "| frames | size | ours fps | baseline fps | ratio | encoding floor fps | "
-        "peak MB (largest process) |"
+        "floor / ours | peak MB (largest process) |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for frames, size, ours, base, ratio, floor, peak in rows:
         print(
             f"| {frames} | {size} | {ours:.1f} | {base:.2f} | {ratio:.1f}x | {floor:.1f} | "
-            f"{peak:.0f} |"
+            f"{floor / ours:.2f}x | {peak:.0f} |"
         )
     print(f"cold-start still (1280x720 PNG, new process): {still:.2f} s")
     print(

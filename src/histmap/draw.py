@@ -118,12 +118,21 @@ def darker(colour: str, amount: float = 0.25) -> tuple[float, float, float]:
     return tuple(rgb * (1 - amount))
 
 
+PHASE_SHADES = ("#ddd6c6", "#e9e4d8")
+"""The timeline's phases, in turn."""
+PLAYED_SHADE = 0.12
+"""How much the played part of the timeline is darkened."""
+
+
 def map_swatch(world: World, theme: Theme | None = None) -> list[tuple[int, int, int]]:
     """The colours a map's frames use that may not be in its first frame: each side's fill
-    over the land and over the sea-mask edge, its arrows, and white and black."""
+    over the land and over the sea-mask edge, its arrows, white and black, and the
+    timeline's bands once the cursor has passed them."""
     theme = theme or Theme.from_table(world.data.spec.theme)
     land = np.array(mpl.colors.to_rgb(theme.land))
     colours = [(1.0, 1.0, 1.0), (0.0, 0.0, 0.0), mpl.colors.to_rgb(theme.front)]
+    for band in (theme.timeline, *PHASE_SHADES):
+        colours.append(darker(band, PLAYED_SHADE))
     for side in world.data.spec.sides:
         fill = np.array(mpl.colors.to_rgb(side.colour))
         a = theme.territory_alpha
@@ -861,7 +870,6 @@ class FrameRenderer:
                 (0.01, bar_y), 0.98, bar_h, facecolor=t.timeline, edgecolor="none", zorder=1
             )
         )
-        shades = ("#ddd6c6", "#e9e4d8")
         for n, phase in enumerate(self.world.data.spec.phases):
             a = max(to_day(phase.start), first)
             b = min(to_day(phase.end) + 1, last)
@@ -875,7 +883,7 @@ class FrameRenderer:
                     (x0, bar_y),
                     x1 - x0,
                     bar_h,
-                    facecolor=shades[n % 2],
+                    facecolor=PHASE_SHADES[n % 2],
                     edgecolor="white",
                     linewidth=self._pt(0.8),
                     zorder=2,
@@ -918,7 +926,13 @@ class FrameRenderer:
     def _draw_timeline_cursor(self) -> None:
         ax = self.time_ax
         self._played = mpl.patches.Rectangle(
-            (0.01, 0.38), 0, 0.36, facecolor="#000000", alpha=0.12, edgecolor="none", zorder=4
+            (0.01, 0.38),
+            0,
+            0.36,
+            facecolor="#000000",
+            alpha=PLAYED_SHADE,
+            edgecolor="none",
+            zorder=4,
         )
         ax.add_patch(self._played)
         (self._needle,) = ax.plot(

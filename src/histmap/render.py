@@ -79,8 +79,9 @@ class FrameRing:
     anonymous mapping: the system frees it with the last process, however they end.
     """
 
-    def __init__(self, groups: int, size: tuple[int, int], *, budget: int = RING_BYTES):
+    def __init__(self, groups: int, size: tuple[int, int], *, budget: int | None = None):
         frame_bytes = size[0] * size[1] * 4
+        budget = RING_BYTES if budget is None else budget
         self.groups = groups
         self.chunk = int(np.clip(budget // (groups * frame_bytes), 1, CHUNK))
         count = groups * self.chunk
