@@ -1,8 +1,9 @@
 """The render loop: moments -> scenes -> pixels -> writers, in order, optionally in parallel.
 
 Frames are drawn in worker processes (``workers``, default: the machine's cores)
-in chunks, and handed to the writers strictly in order; at most a few chunks are
-in flight, so memory stays flat however long the video.
+in chunks, straight into memory shared with this process (a :class:`FrameRing`),
+and handed to the writers strictly in order; at most a few chunks are in flight,
+so memory stays flat however long the video.
 """
 
 from __future__ import annotations
