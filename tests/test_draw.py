@@ -106,14 +106,15 @@ def video_scene(korea, plan, index: int):
     return korea.world.scene(float(plan.days[index]), t=float(plan.times[index]), story=plan.story)
 
 
-def test_symbols_over_the_sea_are_drawn_in_video_frames(korea):
+@pytest.mark.parametrize("size", [(640, 360), (360, 640), (480, 480)])
+def test_symbols_over_the_sea_are_drawn_in_video_frames(korea, size):
     """A landing's arrow starts at sea: in video frames, as in stills, it lies over the sea
-    mask (and under the labels)."""
-    plan = korea.plan(size=(640, 360), fps=24, duration=120)
+    mask (and under the labels); with the panel beside or below the map."""
+    plan = korea.plan(size=size, fps=24, duration=120)
     scene = video_scene(korea, plan, int(np.searchsorted(plan.days, to_day("1950-09-15"))) + 10)
     assert [a.kind for a in scene.arrows] == ["landing"]
-    fast = FrameRenderer(korea.world, (640, 360), story=plan.story).render(scene)
-    full = FrameRenderer(korea.world, (640, 360), story=plan.story, layered=False).render(scene)
+    fast = FrameRenderer(korea.world, size, story=plan.story).render(scene)
+    full = FrameRenderer(korea.world, size, story=plan.story, layered=False).render(scene)
     assert np.abs(fast.astype(int) - full.astype(int)).max() <= 8
 
 

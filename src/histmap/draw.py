@@ -303,10 +303,11 @@ class FrameRenderer:
         return self._pixels()
 
     def _map_box(self) -> tuple[slice, slice]:
-        """The rows and columns of the map's axes in the frame, rounded outwards."""
+        """The rows and columns wholly inside the map's axes. Only static layers show on
+        the pixels of its edge, so the static image holds those as the figure draws them."""
         box = self.map_ax.get_window_extent(self.canvas.get_renderer())
-        x0, x1 = max(0, int(np.floor(box.x0))), min(self.size[0], int(np.ceil(box.x1)))
-        y0, y1 = max(0, int(np.floor(box.y0))), min(self.size[1], int(np.ceil(box.y1)))
+        x0, x1 = max(0, int(np.ceil(box.x0))), min(self.size[0], int(np.floor(box.x1)))
+        y0, y1 = max(0, int(np.ceil(box.y0))), min(self.size[1], int(np.floor(box.y1)))
         return slice(self.size[1] - y1, self.size[1] - y0), slice(x0, x1)
 
     def _bottom_up(self, pixels: np.ndarray) -> tuple[int, int, np.ndarray]:
@@ -346,7 +347,7 @@ class FrameRenderer:
     def _draw_text_cached(self, text, renderer) -> None:
         """Panel texts change rarely: draw each once, opaque, and reuse its pixels.
 
-        They sit on the static panel, so the pixels of their box depend on nothing
+        They sit on the static panel, so the pixels around their ink depend on nothing
         else, and a text faded to alpha ``a`` is the panel blended with them by ``a``.
         """
         alpha = text.get_alpha()
@@ -357,29 +358,43 @@ class FrameRenderer:
         cached = self._text_pixels.get(id(text))
         if cached is None or cached[0] != key:
             cached = self._text_pixels[id(text)] = (key, *self._rasterise_text(text, renderer))
-        _, (rows, cols), panel, opaque = cached
-        target = self._pixels()[rows, cols]
+        _, region, panel, opaque = cached
+        if region is None:
+            return
+        target = self._pixels()[region]
         if alpha >= 1.0:
             target[...] = opaque
         else:
             weight = np.uint16(round(alpha * 256))
-            target[...] = (panel * (256 - weight) + opaque * weight) >> 8
+            target[...] = (panel * (256 - weight) + opaque.astype(np.uint16) * weight) >> 8
 
-    def _rasterise_text(self, text, renderer) -> tuple[tuple[slice, slice], np.ndarray, np.ndarray]:
-        """The box of a text, the static pixels there, and the text drawn opaque on them."""
+    def _rasterise_text(self, text, renderer) -> tuple:
+        """The box of a text's ink (not its layout box, which may overlap its neighbours'),
+        the static pixels there, and the same with the text drawn opaque."""
         box = text.get_window_extent(renderer).padded(2)
         w, h = self.size
         x0, x1 = max(0, int(np.floor(box.x0))), min(w, int(np.ceil(box.x1)))
         y0, y1 = max(0, int(np.floor(box.y0))), min(h, int(np.ceil(box.y1)))
         region = (slice(h - y1, h - y0), slice(x0, x1))
         pixels = self._pixels()
+        before = pixels[region].copy()
         pixels[region] = self._static[region]
         alpha = text.get_alpha()
         text.set_alpha(1.0)
         text.draw(renderer)
         text.set_alpha(alpha)
-        panel = self._static[region].astype(np.uint16)
-        return region, panel, pixels[region].astype(np.uint16)
+        opaque = pixels[region].copy()
+        pixels[region] = before
+        ink = (opaque != self._static[region]).any(axis=2)
+        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        if not len(rows):
+            return None, None, None
+        inked = (
+            slice(region[0].start + rows[0], region[0].start + rows[-1] + 1),
+            slice(region[1].start + cols[0], region[1].start + cols[-1] + 1),
+        )
+        inner = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+        return inked, self._static[inked].astype(np.uint16), opaque[inner]
 
     def _setup_map_axes(self) -> None:
         ax = self.map_ax
