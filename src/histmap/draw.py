@@ -286,10 +286,10 @@ class FrameRenderer:
         self._static[box] = under[box]
         self.figure.patch.set_visible(False)
         self._over_areas = self._bottom_up(
-            self._draw_only(children, [a for a in on_map if a.get_zorder() < level])[box]
+            self._draw_only(children, [a for a in on_map if a.get_zorder() < level]), box
         )
         self._over_symbols = self._bottom_up(
-            self._draw_only(children, [a for a in on_map if a.get_zorder() >= level])[box]
+            self._draw_only(children, [a for a in on_map if a.get_zorder() >= level]), box
         )
         self.figure.patch.set_visible(True)
         for a in children:
@@ -305,16 +305,26 @@ class FrameRenderer:
     def _map_box(self) -> tuple[slice, slice]:
         """The rows and columns wholly inside the map's axes. Only static layers show on
         the pixels of its edge, so the static image holds those as the figure draws them."""
-        box = self.map_ax.get_window_extent(self.canvas.get_renderer())
-        x0, x1 = max(0, int(np.ceil(box.x0))), min(self.size[0], int(np.floor(box.x1)))
-        y0, y1 = max(0, int(np.ceil(box.y0))), min(self.size[1], int(np.floor(box.y1)))
-        return slice(self.size[1] - y1, self.size[1] - y0), slice(x0, x1)
+        return self._rows_cols(self.map_ax.get_window_extent(self.canvas.get_renderer()), -1)
 
-    def _bottom_up(self, pixels: np.ndarray) -> tuple[int, int, np.ndarray]:
-        """An image of the map box as ``draw_image`` takes it: rows bottom up, placed by
-        its lower left corner."""
-        rows, cols = self._map_box()
-        return cols.start, self.size[1] - rows.stop, np.ascontiguousarray(pixels[::-1])
+    def _rows_cols(self, box, grow: int) -> tuple[slice, slice]:
+        """The pixels of a window box, as rows (from the top) and columns of a frame:
+        rounded outwards and padded by ``grow`` pixels, or rounded inwards if it is -1."""
+        w, h = self.size
+        if grow < 0:
+            x0, x1, y0, y1 = np.ceil(box.x0), np.floor(box.x1), np.ceil(box.y0), np.floor(box.y1)
+        else:
+            box = box.padded(grow)
+            x0, x1, y0, y1 = np.floor(box.x0), np.ceil(box.x1), np.floor(box.y0), np.ceil(box.y1)
+        x0, x1 = max(0, int(x0)), min(w, int(x1))
+        y0, y1 = max(0, int(y0)), min(h, int(y1))
+        return slice(h - y1, h - y0), slice(x0, x1)
+
+    def _bottom_up(self, pixels: np.ndarray, box: tuple[slice, slice]) -> tuple:
+        """The pixels of ``box`` as ``draw_image`` takes them: rows bottom up, placed by
+        their lower left corner."""
+        rows, cols = box
+        return cols.start, self.size[1] - rows.stop, np.ascontiguousarray(pixels[box][::-1])
 
     def _pixels(self) -> np.ndarray:
         """The canvas as a writable (height, width, 4) view."""
@@ -371,11 +381,7 @@ class FrameRenderer:
     def _rasterise_text(self, text, renderer) -> tuple:
         """The box of a text's ink (not its layout box, which may overlap its neighbours'),
         the static pixels there, and the same with the text drawn opaque."""
-        box = text.get_window_extent(renderer).padded(2)
-        w, h = self.size
-        x0, x1 = max(0, int(np.floor(box.x0))), min(w, int(np.ceil(box.x1)))
-        y0, y1 = max(0, int(np.floor(box.y0))), min(h, int(np.ceil(box.y1)))
-        region = (slice(h - y1, h - y0), slice(x0, x1))
+        region = self._rows_cols(text.get_window_extent(renderer), 2)
         pixels = self._pixels()
         before = pixels[region].copy()
         pixels[region] = self._static[region]
