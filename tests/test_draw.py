@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from histmap._dates import to_day
-from histmap.draw import FrameRenderer, Theme, parse_size, polygon_path
+from histmap.draw import FrameRenderer, parse_size, polygon_path
+from histmap.style import Theme
 
 PUSAN = (129.04, 35.10)
 INTERIOR_NORTH = (126.8, 40.3)  # mountains between Kanggye and the Chongchon, no labels
