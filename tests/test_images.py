@@ -86,7 +86,7 @@ def test_labels_inside_the_frame_and_apart(korea, size):
 @pytest.mark.parametrize("size", [(640, 360), (1280, 720), (960, 720), (1080, 1920)])
 def test_the_longest_caption_fits_in_its_panel(korea, story, size):
     renderer = FrameRenderer(korea.world, size, story=story)
-    longest = max(story.events, key=lambda e: len(e["title"]) + len(e["caption"]))
+    longest = max(story.events, key=lambda e: len(e.title) + len(e.caption))
     t = next(c.start + 1 for c in story.schedule.captions if story.events[c.event] is longest)
     renderer.render(korea.world.scene(float(story.schedule.day_at(t)), t=t, story=story))
     r = renderer.canvas.get_renderer()

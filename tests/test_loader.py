@@ -28,7 +28,7 @@ def test_tiny_map_loads(tiny_map):
     assert warnings == []
     assert [s.date for s in data.snapshots] == [dt.date(1950, 6, 25), dt.date(1950, 7, 25)]
     assert set(data.snapshots[0].territories) == {"north", "un"}
-    assert list(data.places["name"]) == ["Seoul", "Pusan"]
+    assert [p.name for p in data.places] == ["Seoul", "Pusan"]
 
 
 def test_unknown_map_names_the_builtin_maps():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable
@@ -14,7 +15,7 @@ import numpy as np
 from ._dates import DateLike, to_date, to_day
 from ._errors import OptionError, Problem
 from .loader import load_map_data
-from .model import UNHELD, MapData, Side
+from .model import UNHELD, Event, MapData, Place, Side
 from .scene import World
 from .timeline import frame_count
 
@@ -23,6 +24,13 @@ DEFAULT_SIZE = (1280, 720)
 GIF_SIZE = (960, 540)
 GIF_FPS = 12
 STILL_FORMATS = (".png", ".svg", ".pdf")
+
+
+def _frame(records, record_type) -> gpd.GeoDataFrame:
+    """Typed records as a GeoDataFrame in lon/lat, one column per field."""
+    columns = [f.name for f in dataclasses.fields(record_type)]
+    rows = [dataclasses.astuple(r) for r in records]
+    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs="EPSG:4326")
 
 
 def load_map(map: str | os.PathLike | None = None) -> HistMap:
@@ -67,11 +75,12 @@ class HistMap:
 
     @property
     def events(self) -> gpd.GeoDataFrame:
-        return self.data.events
+        """The events in date order, one row each, in lon/lat."""
+        return _frame(self.data.events, Event)
 
     @property
     def places(self) -> gpd.GeoDataFrame:
-        return self.data.places
+        return _frame(self.data.places, Place)
 
     @cached_property
     def world(self) -> World:

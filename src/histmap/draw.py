@@ -29,6 +29,7 @@ from ._dates import format_long, from_day, to_day
 from ._errors import OptionError
 from .basemap import relief_shade
 from .layout import Layout, frame_layout
+from .model import Event
 from .scene import Scene, World
 from .story import Story
 from .style import Theme
@@ -574,13 +575,15 @@ class FrameRenderer:
     # -- labels --------------------------------------------------------------------------------
 
     def _draw_places(self) -> None:
-        places = self.world.data.places.sort_values("rank", kind="stable")
-        if places.empty:
+        places = sorted(self.world.data.places, key=lambda p: p.rank)
+        if not places:
             return
         ax = self.map_ax
-        x, y = self.world.projector.points(places.geometry.x, places.geometry.y)
+        x, y = self.world.projector.points(
+            [p.geometry.x for p in places], [p.geometry.y for p in places]
+        )
         max_rank = 3 if self.size[1] >= 500 else 2
-        for x_, y_, row in zip(x, y, places.itertuples(), strict=True):
+        for x_, y_, row in zip(x, y, places, strict=True):
             if not self._view.contains(shapely.Point(x_, y_)):
                 continue
             if row.kind == "country":
@@ -767,7 +770,7 @@ class FrameRenderer:
             Patch(facecolor=s.colour, alpha=t.territory_alpha, label=s.name) for s in spec.sides
         ]
         handles.append(Line2D([], [], color=t.front, linewidth=self._pt(2.4), label="Front line"))
-        kinds = set(self.world.data.events["kind"])
+        kinds = {e.kind for e in self.world.data.events}
         if kinds & {"offensive", "retreat"}:
             handles.append(
                 Line2D(
@@ -1025,7 +1028,7 @@ class FrameRenderer:
             self._number_markers(scene)
             return
         event = scene.event
-        key = (event["title"], event["caption"]) if event else ("", "")
+        key = (event.title, event.caption) if event else ("", "")
         if key != self._caption_key:
             self._caption_key = key
             self._fit_caption(*key)
@@ -1056,12 +1059,12 @@ class FrameRenderer:
             return self.panel_ax.get_window_extent(r).y0
         return legend.get_window_extent(r).y1 + self._pt(4)
 
-    def _numbered_list(self, events: list[dict]) -> str:
+    def _numbered_list(self, events: list[Event]) -> str:
         lines = []
         for n, e in enumerate(events, start=1):
-            when = f"{e['date'].day} {e['date']:%b %Y}"
+            when = f"{e.date.day} {e.date:%b %Y}"
             text = textwrap.fill(
-                f"{n}. {when}: {e['title']}", self._caption_chars, subsequent_indent="    "
+                f"{n}. {when}: {e.title}", self._caption_chars, subsequent_indent="    "
             )
             lines.append(text)
         return "\n".join(lines)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from ._dates import format_long, from_day, to_date, to_day
 from ._errors import OutputError
 from .encode import temp_beside
+from .model import Event
 
 if TYPE_CHECKING:
     from .api import HistMap
@@ -32,7 +33,7 @@ class Cue:
     start: float
     end: float
     text: str
-    event: dict | None = None
+    event: Event | None = None
 
 
 # -- pure formatting -----------------------------------------------------------------------------
@@ -71,7 +72,7 @@ def caption_cues(plan: FramePlan) -> list[Cue]:
         if end - w.start < 0.05:
             continue
         e = story.events[w.event]
-        cues.append(Cue(w.start, end, f"{e['title']}\n{e['caption']}", e))
+        cues.append(Cue(w.start, end, f"{e.title}\n{e.caption}", e))
     return cues
 
 
@@ -86,8 +87,8 @@ def chapter_cues(plan: FramePlan, phases: list) -> list[Cue]:
             starts.append((schedule.time_of(day), phase.name))
     for w in schedule.captions:
         e = plan.story.events[w.event]
-        if e["key"]:
-            starts.append((w.start, e["title"]))
+        if e.key:
+            starts.append((w.start, e.title))
     starts.sort(key=lambda s: s[0])
     cues = []
     for n, (start, title) in enumerate(starts):
@@ -173,7 +174,7 @@ def _page(
     poster: str,
     cues: list[Cue],
     chapters: list[Cue],
-    stills: list[tuple[dict, str, float]],
+    stills: list[tuple[Event, str, float]],
 ) -> str:
     e = html.escape
     spec = hmap.data.spec
@@ -184,18 +185,18 @@ def _page(
     )
     event_items = []
     for number, (event, still, start) in enumerate(stills, start=1):
-        when = format_long(event["date"])
-        alt = f"Map on {when}, event {number}: {event['title']}"
+        when = format_long(event.date)
+        alt = f"Map on {when}, event {number}: {event.title}"
         event_items.append(
             f'<li><img src="{e(still)}" alt="{e(alt)}" '
             f'width="640" height="360" loading="lazy">'
-            f'<h3>{number}. {e(event["title"])}</h3><p class="when">{e(when)} · '
+            f'<h3>{number}. {e(event.title)}</h3><p class="when">{e(when)} · '
             f'<button type="button" data-start="{start:.3f}">watch at '
             f"{e(timestamp(start)[3:8])}</button></p>"
-            f'<p>{e(event["caption"])}</p><p class="sources">Source: {e(event["source"])}</p>'
+            f'<p>{e(event.caption)}</p><p class="sources">Source: {e(event.source)}</p>'
             f"</li>"
         )
-    sources = sorted({str(c.event["source"]) for c in cues if c.event is not None})
+    sources = sorted({c.event.source for c in cues if c.event is not None})
     source_items = "\n".join(f"<li>{e(s)}</li>" for s in sources)
     start, end = (format_long(d) for d in hmap.span)
     return f"""<!DOCTYPE html>
@@ -302,7 +303,7 @@ def write_lesson(
     return out
 
 
-def _key_stills(hmap: HistMap, plan: FramePlan, folder: Path) -> list[tuple[dict, str, float]]:
+def _key_stills(hmap: HistMap, plan: FramePlan, folder: Path) -> list[tuple[Event, str, float]]:
     """One atlas-page still per key event: ``stills/NN-<id>.png``."""
     if folder.exists():
         shutil.rmtree(folder)
@@ -312,12 +313,12 @@ def _key_stills(hmap: HistMap, plan: FramePlan, folder: Path) -> list[tuple[dict
     keyed = [
         w
         for w in sorted(story.schedule.captions, key=lambda c: c.start)
-        if story.events[w.event]["key"]
+        if story.events[w.event].key
     ]
     for number, w in enumerate(keyed, start=1):
         event = story.events[w.event]
-        path = folder / f"{number:02d}-{safe_name(str(event['id']), 'event')}.png"
-        hmap.still(event["date"], path, size=(1280, 720))
+        path = folder / f"{number:02d}-{safe_name(event.id, 'event')}.png"
+        hmap.still(event.date, path, size=(1280, 720))
         result.append((event, f"stills/{path.name}", w.start))
     return result
 
@@ -329,10 +330,10 @@ def _manifest(
     gif: Path,
     cues: list[Cue],
     chapters: list[Cue],
-    stills: list[tuple[dict, str, float]],
+    stills: list[tuple[Event, str, float]],
 ) -> dict:
     spec = hmap.data.spec
-    still_of = {id(e): path for e, path, _ in stills}
+    still_of = {e: path for e, path, _ in stills}
     return {
         "title": spec.title,
         "subtitle": spec.subtitle,
@@ -355,14 +356,14 @@ def _manifest(
         ],
         "events": [
             {
-                "id": str(c.event["id"]),
-                "date": str(c.event["date"]),
-                "title": c.event["title"],
-                "caption": c.event["caption"],
-                "source": c.event["source"],
+                "id": c.event.id,
+                "date": str(c.event.date),
+                "title": c.event.title,
+                "caption": c.event.caption,
+                "source": c.event.source,
                 "start": round(c.start, 3),
                 "end": round(c.end, 3),
-                "still": still_of.get(id(c.event)),
+                "still": still_of.get(c.event),
             }
             for c in cues
         ],

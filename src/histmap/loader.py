@@ -17,13 +17,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from ._errors import MapError, Problem
-from .model import MapData, MapSpec, Phase, ReferenceLine, Side, Snapshot
+from .model import Event, MapData, MapSpec, Phase, Place, ReferenceLine, Side, Snapshot
 
 DEFAULT_MAP = "korean_war"
 MAX_GEOJSON_BYTES = 50_000_000
@@ -686,33 +685,21 @@ def _check_overlaps(territories: dict[str, BaseGeometry], path: Path, col: _Coll
                 )
 
 
-def _read_events(folder: Path, spec: MapSpec | None, col: _Collector) -> gpd.GeoDataFrame:
+def _read_events(folder: Path, spec: MapSpec | None, col: _Collector) -> tuple[Event, ...]:
     path = folder / "events.geojson"
-    rows: list[dict] = []
+    events: list[Event] = []
     if path.exists():
         doc = _read_json(path, col)
         for i, feat in enumerate(doc["features"] if doc else []):
-            row = _event_row(feat, i, path, spec, col)
-            if row:
-                rows.append(row)
-    columns = [
-        "id",
-        "date",
-        "end_date",
-        "title",
-        "caption",
-        "kind",
-        "side",
-        "phase",
-        "key",
-        "source",
-        "geometry",
-    ]
-    frame = gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs="EPSG:4326")
-    return frame.sort_values("date", kind="stable").reset_index(drop=True)
+            event = _event_row(feat, i, path, spec, col)
+            if event:
+                events.append(event)
+    return tuple(sorted(events, key=lambda e: e.date))
 
 
-def _event_row(feat: Any, i: int, path: Path, spec: MapSpec | None, col: _Collector) -> dict | None:
+def _event_row(
+    feat: Any, i: int, path: Path, spec: MapSpec | None, col: _Collector
+) -> Event | None:
     props, name = _properties(feat), _feature_name(feat, i)
     if not _is_feature(feat, i, path, col):
         return None
@@ -770,24 +757,24 @@ def _event_row(feat: Any, i: int, path: Path, spec: MapSpec | None, col: _Collec
             )
     if geom is None or date is None:
         return None
-    return {
-        "id": str(props.get("id") or f"event-{i}"),
-        "date": date,
-        "end_date": end_date or date,
-        "title": str(props.get("title", "")),
-        "caption": str(props.get("caption", "")),
-        "kind": kind,
-        "side": side,
-        "phase": props.get("phase"),
-        "key": bool(props.get("key")),
-        "source": str(props.get("source", "")),
-        "geometry": geom,
-    }
+    return Event(
+        id=str(props.get("id") or f"event-{i}"),
+        date=date,
+        end_date=end_date or date,
+        title=str(props.get("title", "")),
+        caption=str(props.get("caption", "")),
+        kind=kind,
+        side=side,
+        phase=props.get("phase"),
+        key=bool(props.get("key")),
+        source=str(props.get("source", "")),
+        geometry=geom,
+    )
 
 
-def _read_places(folder: Path, spec: MapSpec | None, col: _Collector) -> gpd.GeoDataFrame:
+def _read_places(folder: Path, spec: MapSpec | None, col: _Collector) -> tuple[Place, ...]:
     path = folder / "places.geojson"
-    rows: list[dict] = []
+    places: list[Place] = []
     if path.exists():
         doc = _read_json(path, col)
         for i, feat in enumerate(doc["features"] if doc else []):
@@ -808,17 +795,8 @@ def _read_places(folder: Path, spec: MapSpec | None, col: _Collector) -> gpd.Geo
                 )
                 continue
             if geom is not None:
-                rows.append(
-                    {
-                        "name": props["name"],
-                        "rank": rank,
-                        "kind": props.get("kind", "city"),
-                        "geometry": geom,
-                    }
-                )
-    return gpd.GeoDataFrame(
-        rows, columns=["name", "rank", "kind", "geometry"], geometry="geometry", crs="EPSG:4326"
-    )
+                places.append(Place(props["name"], rank, props.get("kind", "city"), geom))
+    return tuple(places)
 
 
 def _check_span(spec: MapSpec, snapshots: list[Snapshot], col: _Collector) -> None:

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 
 UNHELD = "_unheld"
@@ -38,6 +37,34 @@ class Phase:
     name: str
     start: dt.date
     end: dt.date
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated event: a place or a path, a caption, and the side it belongs to."""
+
+    id: str
+    date: dt.date
+    end_date: dt.date
+    title: str
+    caption: str
+    kind: str
+    side: str
+    phase: str | None
+    key: bool
+    """Key events hold the video while their caption is read, and get a lesson still."""
+    source: str
+    geometry: BaseGeometry
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named place: a city (``rank`` 1 to 5, most important first), a country, a sea."""
+
+    name: str
+    rank: int
+    kind: str
+    geometry: BaseGeometry
 
 
 @dataclass(frozen=True)
@@ -95,5 +122,6 @@ class MapData:
 
     spec: MapSpec
     snapshots: list[Snapshot]
-    events: gpd.GeoDataFrame
-    places: gpd.GeoDataFrame
+    events: tuple[Event, ...]
+    """In date order."""
+    places: tuple[Place, ...]

@@ -18,7 +18,7 @@ from ._dates import from_day, to_day
 from .basemap import BaseMap, load_basemap
 from .crs import Projector, default_projection
 from .interpolate import Keyframe, Morph
-from .model import MapData
+from .model import Event, MapData
 from .story import Arrow, Marker, Story
 
 
@@ -32,7 +32,7 @@ class Scene:
     """Each side's area from the interpolation grid, running over the sea (drawn under a mask)."""
     boundaries: list[tuple[list[np.ndarray], str, str]]
     """Vertex arrays of the lines between two sides, also running over the sea."""
-    event: dict | None
+    event: Event | None
     phase: str | None
     zones: list[BaseGeometry] = ()
     """Demilitarized zones of the latest snapshot, held until the next one."""
@@ -41,7 +41,7 @@ class Scene:
     markers: list[Marker] = ()
     progress: float = 0.0
     """Where the timeline cursor stands, from 0 (start) to 1 (end)."""
-    main_events: list[dict] = ()
+    main_events: list[Event] = ()
     """For a still: the numbered events listed beside the map."""
 
 

@@ -14,7 +14,7 @@ import shapely
 
 from ._dates import to_day
 from .crs import Projector
-from .model import MapData
+from .model import Event, MapData
 from .timeline import Schedule, StoryEvent, story_schedule
 
 ARROW_KINDS = ("offensive", "retreat", "landing", "evacuation")
@@ -89,9 +89,9 @@ class Story:
     def __init__(self, data: MapData, projector: Projector, schedule: Schedule | None = None):
         self.data = data
         self.schedule = schedule
-        self.events = [row._asdict() for row in data.events.itertuples(index=False)]
-        self._paths = [self._project(e["geometry"], projector) for e in self.events]
-        self._spans = [(to_day(e["date"]), to_day(e["end_date"])) for e in self.events]
+        self.events: tuple[Event, ...] = data.events
+        self._paths = [self._project(e.geometry, projector) for e in self.events]
+        self._spans = [(to_day(e.date), to_day(e.end_date)) for e in self.events]
         if schedule is not None:
             self._video = self._video_times(schedule)
 
@@ -124,8 +124,7 @@ class Story:
     ) -> Story:
         """A story with a video schedule: holds on key events, quiet months compressed."""
         events = [
-            StoryEvent(to_day(r.date), len(str(r.caption).split()) + 3, bool(r.key))
-            for r in data.events.itertuples()
+            StoryEvent(to_day(e.date), len(e.caption.split()) + 3, e.key) for e in data.events
         ]
         knots = [to_day(s.date) for s in data.snapshots]
         schedule = story_schedule(
@@ -141,15 +140,14 @@ class Story:
 
     # -- captions --------------------------------------------------------------------------------
 
-    def caption(self, day: float, t: float | None) -> tuple[dict | None, float]:
+    def caption(self, day: float, t: float | None) -> tuple[Event | None, float]:
         """The event whose caption shows, and its opacity."""
         if self.schedule is not None and t is not None:
             shown = self.schedule.caption_at(t)
             return (self.events[shown[0]], shown[1]) if shown else (None, 0.0)
         current = None
-        for e in self.events:
-            start = to_day(e["date"])
-            if start <= day <= max(to_day(e["end_date"]), start + 21):
+        for e, (start, end) in zip(self.events, self._spans, strict=True):
+            if start <= day <= max(end, start + 21):
                 current = e
         return current, 1.0
 
@@ -163,7 +161,7 @@ class Story:
         for i, (e, xy) in enumerate(zip(self.events, self._paths, strict=True)):
             if self._spans[i][0] > day:
                 continue
-            if e["kind"] in ARROW_KINDS and len(xy) > 1:
+            if e.kind in ARROW_KINDS and len(xy) > 1:
                 arrow = self._arrow(i, day, t)
                 if arrow is not None:
                     arrows.append(arrow)
@@ -182,7 +180,7 @@ class Story:
         alpha = float(np.clip(1 - (t - done - LINGER_SECONDS) / FADE_OUT_SECONDS, 0.0, 1.0))
         if alpha <= 0:
             return None
-        return Arrow(grow(xy, fraction), e["side"], e["kind"], alpha)
+        return Arrow(grow(xy, fraction), e.side, e.kind, alpha)
 
     def _marker(self, i: int, t: float) -> Marker:
         e, xy = self.events[i], self._paths[i]
@@ -195,35 +193,34 @@ class Story:
         else:
             size = max(0.45, 1.0 - 0.55 * (t - read_until) / FADE_OUT_SECONDS)
         x, y = xy[-1]
-        return Marker(float(x), float(y), e["side"], e["kind"], size, 1.0 if size > 0.45 else 0.7)
+        return Marker(float(x), float(y), e.side, e.kind, size, 1.0 if size > 0.45 else 0.7)
 
-    def main_events(self, day: float) -> list[dict]:
+    def main_events(self, day: float) -> list[Event]:
         """The events a still of ``day`` lists and numbers: recent ones, key ones first."""
+        return [self.events[i] for i in self._main_indices(day)]
+
+    def _main_indices(self, day: float) -> list[int]:
         recent = [
-            e
-            for e, (start, _) in zip(self.events, self._spans, strict=True)
-            if day - STILL_WINDOW_DAYS <= start <= day
+            i for i, (start, _) in enumerate(self._spans) if day - STILL_WINDOW_DAYS <= start <= day
         ]
         if len(recent) > STILL_MAX_EVENTS:
-            keep = sorted(recent, key=lambda e: (not e["key"], -to_day(e["date"])))
-            chosen = {id(e) for e in keep[:STILL_MAX_EVENTS]}
-            recent = [e for e in recent if id(e) in chosen]
+            keep = sorted(recent, key=lambda i: (not self.events[i].key, -self._spans[i][0]))
+            chosen = set(keep[:STILL_MAX_EVENTS])
+            recent = [i for i in recent if i in chosen]
         return recent
 
     def _still_overlays(self, day: float) -> tuple[list[Arrow], list[Marker]]:
         arrows, markers = [], []
-        listed = {id(e) for e in self.main_events(day)}
-        numbered = [(i, e) for i, e in enumerate(self.events) if id(e) in listed]
-        for number, (i, e) in enumerate(numbered, start=1):
-            xy = self._paths[i]
-            if e["kind"] in ARROW_KINDS and len(xy) > 1:
-                start, end = to_day(e["date"]), to_day(e["end_date"])
+        for number, i in enumerate(self._main_indices(day), start=1):
+            e, xy = self.events[i], self._paths[i]
+            if e.kind in ARROW_KINDS and len(xy) > 1:
+                start, end = self._spans[i]
                 fraction = (
                     1.0 if end <= start else float(np.clip((day - start) / (end - start), 0.05, 1))
                 )
-                arrows.append(Arrow(grow(xy, fraction), e["side"], e["kind"], 1.0, number))
+                arrows.append(Arrow(grow(xy, fraction), e.side, e.kind, 1.0, number))
                 x, y = xy[0]
             else:
                 x, y = xy[-1]
-            markers.append(Marker(float(x), float(y), e["side"], e["kind"], 1.0, 1.0, number))
+            markers.append(Marker(float(x), float(y), e.side, e.kind, 1.0, 1.0, number))
         return arrows, markers
