@@ -72,7 +72,7 @@ def test_layered_frames_match_a_full_redraw(korea):
 
 
 def test_city_labels_stay_inside_the_map_and_do_not_overlap(renderer):
-    boxes = renderer._placed
+    boxes = renderer.report().label_boxes
     assert len(boxes) > 20
     for i, a in enumerate(boxes):
         assert all(not a.overlaps(b) for b in boxes[i + 1 :])
@@ -130,3 +130,41 @@ def test_a_held_date_reuses_its_areas_and_matches_a_full_redraw(korea):
         scene = video_scene(korea, plan, i)
         full = FrameRenderer(korea.world, (320, 180), story=plan.story, layered=False)
         assert np.abs(fast.render(scene).astype(int) - full.render(scene).astype(int)).max() <= 8
+
+
+def test_every_layer_declares_what_it_depends_on(renderer):
+    layers = renderer.report().layers
+    depends = {name: dep for name, dep, _ in layers}
+    assert depends["Ground"] == "view" and depends["Places"] == "view"
+    assert depends["Areas"] == "instant" and depends["Cursor"] == "instant"
+    assert depends["PanelHeading"] == "never" and depends["TimeBar"] == "never"
+    assert {dep for _, dep, _ in layers} == {"never", "view", "instant"}
+
+
+def test_a_new_view_redraws_the_map_and_matches_a_full_redraw(korea):
+    """A scene seen in a closer view (the Pusan Perimeter): the view's layers are rebuilt,
+    the layered frame still matches a full redraw, and the scale bar and labels follow."""
+    from dataclasses import replace
+
+    from histmap.scene import View
+
+    scene = korea.world.scene(to_day("1950-09-01"))
+    x, y = korea.world.projector.points([127.5, 129.6], [34.8, 36.6])
+    close = replace(scene, view=View.around(x, y))
+    fast = FrameRenderer(korea.world, (640, 360))
+    wide = fast.render(scene)
+    wide_report = fast.report()
+    near = fast.render(close)
+    near_report = fast.report()
+    full = FrameRenderer(korea.world, (640, 360), layered=False).render(close)
+    assert near_report.view.metres_per_px < wide_report.view.metres_per_px / 3
+    assert np.abs(wide.astype(int) - near.astype(int)).mean() > 10  # a different picture
+    diff = np.abs(near.astype(int) - full.astype(int))
+    assert diff.mean() < 1.0
+    assert (diff.max(axis=2) > 40).mean() < 0.005
+    # Pusan sits inside the map now, where it was a few pixels from the wide view's edge
+    row, col = fast.pixel_of(*PUSAN)
+    box = near_report.map_box
+    assert box.x0 < col < box.x1 and 0 < row < 360
+    # And back: the same renderer draws the wide view as before.
+    assert np.array_equal(fast.render(scene), wide)

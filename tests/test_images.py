@@ -76,7 +76,7 @@ def test_labels_inside_the_frame_and_apart(korea, size):
     renderer, _ = still_frame(korea, size, "1951-01-24")
     boxes = renderer.label_boxes()
     assert len(boxes) >= 10
-    frame = renderer.map_ax.get_window_extent(renderer.canvas.get_renderer())
+    frame = renderer.report().map_box
     for i, box in enumerate(boxes):
         assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, box
         assert frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1, box
@@ -89,14 +89,13 @@ def test_the_longest_caption_fits_in_its_panel(korea, story, size):
     longest = max(story.events, key=lambda e: len(e.title) + len(e.caption))
     t = next(c.start + 1 for c in story.schedule.captions if story.events[c.event] is longest)
     renderer.render(korea.world.scene(float(story.schedule.day_at(t)), t=t, story=story))
-    r = renderer.canvas.get_renderer()
-    panel = renderer.panel_ax.get_window_extent(r)
-    for text in (renderer._event_title, renderer._caption, renderer._date):
-        box = text.get_window_extent(r)
-        assert panel.x0 <= box.x0 and box.x1 <= panel.x1 + 1, (size, text.get_text()[:30])
-        assert panel.y0 <= box.y0 and box.y1 <= panel.y1 + 1, (size, text.get_text()[:30])
-    legend = renderer.panel_ax.get_legend().get_window_extent(r)
-    assert not legend.overlaps(renderer._caption.get_window_extent(r))
+    report = renderer.report()
+    panel = report.panel_box
+    for name in ("event_title", "caption", "date"):
+        box = report.texts[name]
+        assert panel.x0 <= box.x0 and box.x1 <= panel.x1 + 1, (size, name)
+        assert panel.y0 <= box.y0 and box.y1 <= panel.y1 + 1, (size, name)
+    assert not report.legend_box.overlaps(report.texts["caption"])
 
 
 def test_layouts_put_the_panel_beside_or_below():
@@ -109,6 +108,5 @@ def test_layouts_put_the_panel_beside_or_below():
 @pytest.mark.parametrize("size", [(960, 540), (640, 360), (960, 720)])
 def test_the_widest_date_fits_in_the_panel(korea, size):
     renderer, _ = still_frame(korea, size, "1950-09-28")
-    r = renderer.canvas.get_renderer()
-    panel = renderer.panel_ax.get_window_extent(r)
-    assert renderer._date.get_window_extent(r).x1 <= panel.x1
+    report = renderer.report()
+    assert report.texts["date"].x1 <= report.panel_box.x1

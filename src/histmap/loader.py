@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-import math
 import os
 import re
 import tomllib
@@ -17,6 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -445,6 +445,27 @@ def _feature_name(feat: Any, i: int) -> str:
     return f"#{i}" + (f" ({fid})" if fid else "")
 
 
+def _coordinates_problem(coords: np.ndarray) -> str | None:
+    """What is wrong with a geometry's coordinates, if anything.
+
+    >>> _coordinates_problem(np.array([[200.0, 10.0]]))
+    'has coordinates outside lon -180..180, lat -90..90'
+    """
+    if coords.size == 0:
+        return "is empty"
+    if not np.isfinite(coords).all():
+        return "has NaN or infinite coordinates"
+    lon, lat = coords[:, 0], coords[:, 1]
+    if (abs(lat) > 90).any() or (abs(lon) > 180).any():
+        hint = (
+            " (they look like [lat, lon]: GeoJSON wants [lon, lat])"
+            if ((abs(lon) <= 90).all() and (abs(lat) <= 180).all())
+            else ""
+        )
+        return f"has coordinates outside lon -180..180, lat -90..90{hint}"
+    return None
+
+
 def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGeometry | None:
     name = _feature_name(feat, i)
     raw = feat.get("geometry") if isinstance(feat, dict) else None
@@ -480,26 +501,9 @@ def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGe
             field="geometry",
         )
         return None
-    coords = shapely.get_coordinates(geom)
-    if coords.size == 0:
-        col.add(path, "is empty", feature=name, field="geometry")
-        return None
-    if not all(math.isfinite(v) for v in coords.flat):
-        col.add(path, "has NaN or infinite coordinates", feature=name, field="geometry")
-        return None
-    lon, lat = coords[:, 0], coords[:, 1]
-    if (abs(lat) > 90).any() or (abs(lon) > 180).any():
-        hint = (
-            " (they look like [lat, lon]: GeoJSON wants [lon, lat])"
-            if ((abs(lon) <= 90).all() and (abs(lat) <= 180).all())
-            else ""
-        )
-        col.add(
-            path,
-            f"has coordinates outside lon -180..180, lat -90..90{hint}",
-            feature=name,
-            field="geometry",
-        )
+    problem = _coordinates_problem(shapely.get_coordinates(geom))
+    if problem:
+        col.add(path, problem, feature=name, field="geometry")
         return None
     if not geom.is_valid:
         reason = re.sub(
@@ -704,26 +708,7 @@ def _event_row(
     if not _is_feature(feat, i, path, col):
         return None
     geom = _geometry(feat, i, path, col, ("Point", "LineString", "MultiLineString"))
-    if props.get("date") in (None, ""):
-        col.add(
-            path, "is missing: every event needs a date, YYYY-MM-DD", feature=name, field="date"
-        )
-        date = None
-    else:
-        date = _parse_date(props["date"], path, col, feature=name, field="date")
-    end = props.get("end_date")
-    end_date = _parse_date(end, path, col, feature=name, field="end_date") if end else None
-    if date and end_date and end_date < date:
-        col.add(
-            path, f"{end_date} is before the event's date {date}", feature=name, field="end_date"
-        )
-    if date and spec and spec.start and spec.end and not spec.start <= date <= spec.end:
-        col.add(
-            path,
-            f"{date} is outside the map's span {spec.start}..{spec.end}",
-            feature=name,
-            field="date",
-        )
+    date, end_date = _event_dates(props, name, path, spec, col)
     for key in ("title", "source"):
         if not props.get(key):
             col.add(path, f"is missing: every event needs a {key}", feature=name, field=key)
@@ -745,16 +730,7 @@ def _event_row(
             field="side",
         )
     if geom is not None and spec is not None and spec.extent is not None:
-        w, s, e, n = spec.extent
-        if not geom.intersects(shapely.box(w, s, e, n)):
-            x, y = shapely.get_coordinates(geom)[0]
-            col.add(
-                path,
-                f"lies outside the map's extent: it starts at lon {x:g}, lat {y:g}, the extent is "
-                f"lon {w:g}..{e:g}, lat {s:g}..{n:g}",
-                feature=name,
-                field="geometry",
-            )
+        _check_inside_extent(geom, spec.extent, name, path, col)
     if geom is None or date is None:
         return None
     return Event(
@@ -770,6 +746,48 @@ def _event_row(
         source=str(props.get("source", "")),
         geometry=geom,
     )
+
+
+def _event_dates(
+    props: dict, name: str, path: Path, spec: MapSpec | None, col: _Collector
+) -> tuple[dt.date | None, dt.date | None]:
+    """An event's date and end date, checked against each other and the map's span."""
+    if props.get("date") in (None, ""):
+        col.add(
+            path, "is missing: every event needs a date, YYYY-MM-DD", feature=name, field="date"
+        )
+        date = None
+    else:
+        date = _parse_date(props["date"], path, col, feature=name, field="date")
+    end = props.get("end_date")
+    end_date = _parse_date(end, path, col, feature=name, field="end_date") if end else None
+    if date and end_date and end_date < date:
+        col.add(
+            path, f"{end_date} is before the event's date {date}", feature=name, field="end_date"
+        )
+    if date and spec and spec.start and spec.end and not spec.start <= date <= spec.end:
+        col.add(
+            path,
+            f"{date} is outside the map's span {spec.start}..{spec.end}",
+            feature=name,
+            field="date",
+        )
+    return date, end_date
+
+
+def _check_inside_extent(
+    geom: BaseGeometry, extent: tuple, name: str, path: Path, col: _Collector
+) -> None:
+    w, s, e, n = extent
+    if not geom.intersects(shapely.box(w, s, e, n)):
+        x, y = shapely.get_coordinates(geom)[0]
+        col.add(
+            path,
+            f"lies outside the map's extent: it starts at lon {x:g}, lat {y:g}, the extent is "
+            f"lon {w:g}..{e:g}, lat {s:g}..{n:g}",
+            feature=name,
+            field="geometry",
+        )
 
 
 def _read_places(folder: Path, spec: MapSpec | None, col: _Collector) -> tuple[Place, ...]:

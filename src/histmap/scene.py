@@ -18,13 +18,75 @@ from ._dates import from_day, to_day
 from .basemap import BaseMap, load_basemap
 from .crs import Projector, default_projection
 from .interpolate import Keyframe, Morph
+from .layout import frame_layout
 from .model import Event, MapData
 from .story import Arrow, Marker, Story
 
 
 @dataclass(frozen=True)
+class View:
+    """What the map shows: a box in projected metres that must be in view.
+
+    The renderer fits it to its frame with :meth:`fit`, widening one side so the
+    scale stays equal; a view is compared and cached by value, so a moving camera
+    is a new ``View`` and a still one is the same ``View`` frame after frame.
+    """
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @classmethod
+    def around(cls, x: np.ndarray, y: np.ndarray) -> View:
+        """The smallest view holding every point ``(x, y)``."""
+        return cls(float(x.min()), float(y.min()), float(x.max()), float(y.max()))
+
+    def fit(self, size: tuple[int, int]) -> FittedView:
+        """This view on a frame of ``size``: the map's box from its layout, limits widened
+        on one side to keep the scale equal, the whole view inside.
+
+        >>> v = View(0, 0, 100, 100).fit((1280, 720))
+        >>> v.y1 - v.y0 == 100 and v.x1 - v.x0 > 100
+        True
+        """
+        x, y, w, h = frame_layout(size).map
+        # As matplotlib measures an axes' box, so both agree to the last bit.
+        width, height = (x + w) - x, (y + h) - y
+        box_aspect = (height * size[1]) / (width * size[0])
+        cx, cy = (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+        half_w, half_h = (self.x1 - self.x0) / 2, (self.y1 - self.y0) / 2
+        if half_h / half_w > box_aspect:
+            half_w = half_h / box_aspect
+        else:
+            half_h = half_w * box_aspect
+        return FittedView(cx - half_w, cy - half_h, cx + half_w, cy + half_h, size, width * size[0])
+
+
+@dataclass(frozen=True)
+class FittedView:
+    """A view on one frame: the exact limits of the map and the frame's size."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: tuple[int, int]
+    map_width_px: float
+    """The width of the map on the frame, in pixels."""
+
+    @property
+    def box(self) -> BaseGeometry:
+        return shapely.box(self.x0, self.y0, self.x1, self.y1)
+
+    @property
+    def metres_per_px(self) -> float:
+        return (self.x1 - self.x0) / self.map_width_px
+
+
+@dataclass(frozen=True)
 class Scene:
-    """Everything that changes from frame to frame."""
+    """Everything that changes from frame to frame, and the view it is seen in."""
 
     day: float
     date: dt.date
@@ -43,6 +105,8 @@ class Scene:
     """Where the timeline cursor stands, from 0 (start) to 1 (end)."""
     main_events: list[Event] = ()
     """For a still: the numbered events listed beside the map."""
+    view: View | None = None
+    """What the map shows (``None``: the map's whole extent)."""
 
 
 _LAND_CACHE: dict[tuple, BaseGeometry] = {}
@@ -57,6 +121,15 @@ class World:
         spec = data.spec
         self.projection = spec.projection or default_projection(spec.extent)
         self.projector = Projector(self.projection)
+
+    @cached_property
+    def overview(self) -> View:
+        """The view of the map's whole extent (its edges bulge in most projections)."""
+        w, s, e, n = self.data.spec.extent
+        k = 50
+        lon = np.r_[np.linspace(w, e, k), np.full(k, e), np.linspace(e, w, k), np.full(k, w)]
+        lat = np.r_[np.full(k, s), np.linspace(s, n, k), np.full(k, n), np.linspace(n, s, k)]
+        return View.around(*self.projector.points(lon, lat))
 
     @cached_property
     def basemap_lonlat(self) -> BaseMap:
@@ -145,6 +218,7 @@ class World:
             markers=markers,
             progress=float(np.clip(progress, 0, 1)),
             main_events=[] if video else story.main_events(day),
+            view=self.overview,
         )
 
     @cached_property

@@ -140,15 +140,9 @@ def story_schedule(
         (i for i, e in enumerate(events) if start <= e.day <= end), key=lambda i: events[i].day
     )
     inside = [events[i] for i in order]
-    holds: dict[int, float] = {}
-    if pacing == "story":
-        for n, e in enumerate(inside):
-            if e.key:
-                holds[n] = reading_seconds(e.words, words_per_second, low=hold_min, high=hold_max)
-        budget = 0.6 * duration
-        if sum(holds.values()) > budget:
-            shrink = budget / sum(holds.values())
-            holds = {n: h * shrink for n, h in holds.items()}
+    holds = (
+        _holds(inside, words_per_second, duration, hold_min, hold_max) if pacing == "story" else {}
+    )
     edges = sorted({start, end, *(k for k in knots if start < k < end)})
     weights = np.diff(edges) if pacing == "calendar" else np.diff(edges) ** quiet_exponent
     motion = (duration - sum(holds.values())) * weights / weights.sum()
@@ -173,6 +167,23 @@ def story_schedule(
     schedule = Schedule(np.array(times), np.array(days), [], float(duration))
     captions = _caption_windows(schedule, inside, order, holds, hold_starts, words_per_second)
     return Schedule(schedule.times, schedule.days, captions, float(duration))
+
+
+def _holds(
+    inside: list[StoryEvent], words_per_second: float, duration: float, low: float, high: float
+) -> dict[int, float]:
+    """Seconds each key event holds the date (by its place in ``inside``): long enough to
+    read its caption, all of them at most 60% of the video, shrunk evenly if more."""
+    holds = {
+        n: reading_seconds(e.words, words_per_second, low=low, high=high)
+        for n, e in enumerate(inside)
+        if e.key
+    }
+    budget = 0.6 * duration
+    if sum(holds.values()) > budget:
+        shrink = budget / sum(holds.values())
+        holds = {n: h * shrink for n, h in holds.items()}
+    return holds
 
 
 def _caption_windows(

@@ -1,0 +1,105 @@
+"""What every layer draws with: the figure and its axes, the theme, the view, the scale."""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..basemap import relief_shade
+from ..layout import frame_layout
+from ..scene import FittedView, World
+from ..story import Story
+from ..style import Theme
+
+DPI = 100
+
+
+class DrawContext:
+    """One figure of one size: its three axes (map, panel, timeline), its theme, its view.
+
+    Layers add their artists to these axes; the map's view is set with :meth:`set_view`.
+    ``placed`` holds the window boxes of the labels placed so far, for collisions.
+    """
+
+    def __init__(self, world: World, size: tuple[int, int], story: Story | None, theme: Theme):
+        self.world = world
+        self.size = size
+        self.story = story
+        self.theme = theme
+        self.layout = frame_layout(size)
+        self.scale = self.layout.scale
+        w, h = size
+        self.figure = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=theme.panel)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.map_ax = self.figure.add_axes(self.layout.map)
+        self.panel_ax = self.figure.add_axes(self.layout.panel)
+        self.time_ax = self.figure.add_axes(self.layout.timeline)
+        self.map_ax.set_axis_off()
+        for ax in (self.panel_ax, self.time_ax):
+            ax.set_axis_off()
+            ax.set_xlim(0, 1)
+            ax.set_ylim(0, 1)
+        self.placed: list = []
+        self.view: FittedView | None = None
+        self._relief: tuple[FittedView, np.ndarray] | None = None
+
+    def set_view(self, view: FittedView) -> None:
+        self.view = view
+        self.map_ax.set_xlim(view.x0, view.x1)
+        self.map_ax.set_ylim(view.y0, view.y1)
+        self.placed = []
+
+    def pt(self, size: float) -> float:
+        """A type or line size, in points, for this frame's size."""
+        return size * self.scale
+
+    def halo(self, width: float = 2.5) -> list:
+        return [patheffects.withStroke(linewidth=self.pt(width), foreground="white")]
+
+    def renderer(self):
+        return self.canvas.get_renderer()
+
+    def artists(self) -> list:
+        """Every artist of the three axes, in the order they were added."""
+        axes = (self.map_ax, self.panel_ax, self.time_ax)
+        return [a for ax in axes for a in ax.get_children() if a is not ax.patch]
+
+    def pixels(self) -> np.ndarray:
+        """The canvas as a writable (height, width, 4) view."""
+        return np.asarray(self.renderer().buffer_rgba())
+
+    def hatching(self):
+        """Hatches (the demilitarized zone) scaled with the frame, for drawing them."""
+        return mpl.rc_context({"hatch.linewidth": self.scale})
+
+    def relief_rgb(self) -> np.ndarray:
+        """The land colour shaded by relief, one value per two pixels of the map each way
+        (computed once a view): the relief data is several times coarser, and the image is
+        drawn with bilinear smoothing, so finer sampling would only cost time."""
+        if self._relief is None or self._relief[0] != self.view:
+            (x0, x1), (y0, y1) = self.map_ax.get_xlim(), self.map_ax.get_ylim()
+            bbox = self.map_ax.get_window_extent(self.renderer())
+            cols, rows = max(2, int(bbox.width) // 2), max(2, int(bbox.height) // 2)
+            xx, yy = np.meshgrid(np.linspace(x0, x1, cols), np.linspace(y1, y0, rows))
+            lon, lat = self.world.projector.inverse_points(xx.ravel(), yy.ravel())
+            shade = relief_shade(self.world.data.spec.extent, lon, lat).reshape(rows, cols)
+            shade = 1 + self.theme.relief * (shade - 1)
+            land = np.array(mpl.colors.to_rgb(self.theme.land))
+            self._relief = (self.view, np.clip(land * shade[..., None], 0, 1))
+        return self._relief[1]
+
+    def rows_cols(self, box, grow: int) -> tuple[slice, slice]:
+        """The pixels of a window box, as rows (from the top) and columns of a frame:
+        rounded outwards and padded by ``grow`` pixels, or rounded inwards if it is -1."""
+        w, h = self.size
+        if grow < 0:
+            x0, x1, y0, y1 = np.ceil(box.x0), np.floor(box.x1), np.ceil(box.y0), np.floor(box.y1)
+        else:
+            box = box.padded(grow)
+            x0, x1, y0, y1 = np.floor(box.x0), np.ceil(box.x1), np.floor(box.y0), np.ceil(box.y1)
+        x0, x1 = max(0, int(x0)), min(w, int(x1))
+        y0, y1 = max(0, int(y0)), min(h, int(y1))
+        return slice(h - y1, h - y0), slice(x0, x1)

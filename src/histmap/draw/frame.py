@@ -1,0 +1,220 @@
+"""The frame renderer: a figure, a stack of layers, and the compositor that blits them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+
+from ..scene import FittedView, Scene, View, World
+from ..story import Story
+from ..style import Theme
+from .compositor import Compositor
+from .context import DPI, DrawContext
+from .layers.areas import Areas
+from .layers.base import Band, Depends, Layer
+from .layers.ground import Ground, Masks, PanelGround
+from .layers.linework import Linework, ReferenceLines
+from .layers.panel import PanelFooter, PanelHeading, PanelTexts
+from .layers.places import Places
+from .layers.scalebar import ScaleBar
+from .layers.symbols import Symbols
+from .layers.timebar import Cursor, TimeBar
+
+STACK: tuple[type[Layer], ...] = (
+    Ground,
+    PanelGround,
+    Areas,
+    Symbols,
+    Cursor,
+    Masks,
+    Linework,
+    ReferenceLines,
+    Places,
+    ScaleBar,
+    PanelHeading,
+    PanelTexts,
+    PanelFooter,
+    TimeBar,
+)
+"""The layers in the order they are built (which also orders artists of equal z-order);
+each layer's band, not this order, says where its pixels go in the composite."""
+
+
+@dataclass(frozen=True)
+class FrameReport:
+    """What a renderer has drawn, in window pixels (origin at the bottom left)."""
+
+    layers: list[tuple[str, str, str]]
+    """Each layer's name, what it depends on and its band, in build order."""
+    view: FittedView
+    map_box: object
+    panel_box: object
+    label_boxes: list
+    """The boxes of the labels placed on the map (reference lines, places, scale bar)."""
+    texts: dict
+    """The boxes of the panel's moving texts: date, phase, event_title, caption."""
+    legend_box: object | None
+
+
+class FrameRenderer:
+    """Draws scenes of one world at one size.
+
+    Parameters
+    ----------
+    world : World
+        The projected map.
+    size : (int, int)
+        Frame size in pixels.
+    story : Story, optional
+        The paced story of a video: its timeline is drawn in video time. Without
+        it (stills) the timeline runs in calendar time.
+    layered : bool
+        Blit the static layers (fast, for animations); ``False`` keeps every
+        artist live, for vector stills.
+    """
+
+    def __init__(
+        self,
+        world: World,
+        size: tuple[int, int] = (1280, 720),
+        *,
+        story: Story | None = None,
+        theme: Theme | None = None,
+        layered: bool = True,
+    ):
+        self.world = world
+        self.size = size
+        self.theme = theme or Theme.from_table(world.data.spec.theme)
+        self.ctx = DrawContext(world, size, story, self.theme)
+        self.layers = [layer(self.ctx) for layer in STACK]
+        self.compositor = Compositor(self.ctx, self.layers) if layered else None
+        with self._fonts():
+            self.ctx.set_view(world.overview.fit(size))
+            for layer in self.layers:
+                self._build(layer)
+            if self.compositor is not None:
+                self.compositor.bake()
+
+    # -- public --------------------------------------------------------------------------------
+
+    @property
+    def figure(self):
+        return self.ctx.figure
+
+    @property
+    def canvas(self):
+        return self.ctx.canvas
+
+    @property
+    def map_ax(self):
+        return self.ctx.map_ax
+
+    @property
+    def panel_ax(self):
+        return self.ctx.panel_ax
+
+    def render(self, scene: Scene) -> np.ndarray:
+        """The frame of a scene as an (height, width, 3) uint8 array."""
+        return self.render_rgba(scene)[:, :, :3].copy()
+
+    def render_rgba(self, scene: Scene, out: np.ndarray | None = None) -> np.ndarray:
+        """The frame of a scene as an (height, width, 4) uint8 array, alpha 255.
+
+        Cheaper than :meth:`render`: the canvas is copied as it is, and encoders take
+        RGBA. ``out``, an array of that shape, takes the frame instead of a new array.
+        """
+        new_areas = self._update(scene)
+        if self.compositor is None:
+            with self.ctx.hatching():
+                self.canvas.draw()
+        else:
+            self.compositor.blit(new_areas=new_areas)
+        pixels = self.ctx.pixels()
+        if out is None:
+            return pixels.copy()
+        np.copyto(out, pixels)
+        return out
+
+    def save(self, scene: Scene, path: str | Path) -> None:
+        """Write a scene as PNG, SVG or PDF (the extension decides).
+
+        Use a renderer made with ``layered=False`` for vector output that stays vector.
+        """
+        with self.ctx.hatching():
+            self._update(scene)
+            # Light PNG compression: a still is written once and read once, mostly.
+            extra = (
+                {"pil_kwargs": {"compress_level": 3}} if str(path).lower().endswith(".png") else {}
+            )
+            self.figure.savefig(path, dpi=DPI, facecolor=self.figure.get_facecolor(), **extra)
+
+    def pixel_of(self, lon: float, lat: float) -> tuple[int, int]:
+        """The (row, column) of a lon/lat position in this renderer's frames."""
+        x, y = self.world.projector.points([lon], [lat])
+        px, py = self.map_ax.transData.transform((x[0], y[0]))
+        return round(float(self.size[1] - py)), round(float(px))
+
+    def label_boxes(self) -> list:
+        """Window extents of every label placed on the map (for tests of overlap)."""
+        return list(self.ctx.placed)
+
+    def report(self) -> FrameReport:
+        """Where things are on the frame as last drawn: layers, view, boxes of labels and texts."""
+        r = self.ctx.renderer()
+        texts = next(layer for layer in self.layers if isinstance(layer, PanelTexts))
+        legend = self.panel_ax.get_legend()
+        return FrameReport(
+            layers=[(layer.name, layer.depends.value, layer.band.name) for layer in self.layers],
+            view=self.ctx.view,
+            map_box=self.map_ax.get_window_extent(r),
+            panel_box=self.panel_ax.get_window_extent(r),
+            label_boxes=self.label_boxes(),
+            texts={
+                name: getattr(texts, name).get_window_extent(r)
+                for name in ("date", "phase", "event_title", "caption")
+            },
+            legend_box=None if legend is None else legend.get_window_extent(r),
+        )
+
+    # -- building and updating -----------------------------------------------------------------
+
+    def _fonts(self):
+        return mpl.rc_context({"font.family": self.theme.font, "hatch.linewidth": self.ctx.scale})
+
+    def _build(self, layer: Layer) -> None:
+        before = set(self.ctx.artists())
+        layer.build()
+        layer.artists = [a for a in self.ctx.artists() if a not in before]
+
+    def _show(self, view: View) -> None:
+        """Rebuild the layers that depend on the view for ``view``, and bake them again."""
+        fitted = view.fit(self.size)
+        if fitted == self.ctx.view:
+            return
+        with self._fonts():
+            redrawn = [layer for layer in self.layers if layer.depends is Depends.VIEW]
+            for layer in redrawn:
+                for artist in layer.artists:
+                    artist.remove()
+            self.ctx.set_view(fitted)
+            for layer in redrawn:
+                self._build(layer)
+            for layer in self.layers:
+                if isinstance(layer, Areas):
+                    layer.forget()
+            if self.compositor is not None:
+                for artist in self.ctx.artists():
+                    artist.set_visible(True)
+                self.compositor.bake()
+
+    def _update(self, scene: Scene) -> bool:
+        """Set every moving layer to ``scene``; whether the areas changed."""
+        self._show(scene.view or self.world.overview)
+        changed = False
+        for layer in self.layers:
+            # Every layer is told (instant ones change); only the areas' change is news.
+            changed |= layer.update(scene) and layer.band is Band.AREAS
+        return changed

@@ -1,0 +1,1 @@
+"""The layers of a frame, bottom up: ground, areas, linework, symbols, places, panel, time bar."""
