@@ -26,7 +26,6 @@ from matplotlib.path import Path as MplPath
 from shapely.geometry.base import BaseGeometry
 
 from ._dates import format_long, from_day, to_day
-from ._errors import OptionError
 from .basemap import relief_shade
 from .layout import Layout, frame_layout
 from .scene import Scene, World
@@ -61,21 +60,6 @@ def line_segments(geom: BaseGeometry) -> list[np.ndarray]:
         for g in shapely.get_parts(geom)
         if g.geom_type in ("LineString", "LinearRing") and not g.is_empty
     ]
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """``"1280x720"`` -> ``(1280, 720)``, rounded up to even numbers for H.264.
-
-    >>> parse_size("641x361")
-    (642, 362)
-    """
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise OptionError(f"'{text}' is not a size: write WIDTHxHEIGHT, e.g. 1280x720") from None
-    if not (64 <= w <= 7680 and 64 <= h <= 4320):
-        raise OptionError(f"size {w}x{h} is out of range (64x64 to 7680x4320)")
-    return w + w % 2, h + h % 2
 
 
 def darker(colour: str, amount: float = 0.25) -> tuple[float, float, float]:
