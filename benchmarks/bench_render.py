@@ -29,8 +29,9 @@ import numpy as np
 
 import histmap
 from histmap._dates import format_long, from_day, to_day
-from histmap.draw import FrameRenderer, parse_size
+from histmap.draw import FrameRenderer
 from histmap.encode import Mp4Writer
+from histmap.options import parse_size
 from histmap.render import default_workers
 
 

@@ -1,7 +1,9 @@
 """End to end through the command line: real (small) outputs, read back."""
 
+import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import imageio.v2 as imageio
@@ -9,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import histmap
 from histmap.cli import main
 from histmap.draw import FrameRenderer
 
@@ -157,3 +160,28 @@ def test_render_py_and_the_console_script_are_the_same_program():
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0
         assert "render an animation" in result.stdout
+
+
+def test_import_and_help_do_not_load_matplotlib():
+    """``import histmap`` and ``histmap --help`` stay quick: matplotlib loads only to draw."""
+    script = textwrap.dedent(
+        """
+        import contextlib, io, sys
+        import histmap, histmap.cli
+        assert "matplotlib" not in sys.modules, "import histmap, histmap.cli"
+        for command in ([], ["render"], ["still"], ["check"], ["new"]):
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+                histmap.cli.main([*command, "--help"])
+            assert "matplotlib" not in sys.modules, f"histmap {' '.join(command)} --help"
+        """
+    )
+    src = str(Path(histmap.__file__).resolve().parents[1])  # the histmap under test
+    path = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    assert result.returncode == 0, result.stderr

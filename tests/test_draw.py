@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from histmap._dates import to_day
-from histmap.draw import FrameRenderer, parse_size, polygon_path
+from histmap.draw import FrameRenderer, polygon_path
+from histmap.options import parse_size
 from histmap.style import Theme
 
 PUSAN = (129.04, 35.10)

@@ -14,7 +14,7 @@ from . import __version__
 from ._dates import format_long, to_date
 from ._errors import HistmapError, MapError
 from .api import load_map
-from .draw import parse_size
+from .options import parse_size
 
 EPILOG = "MAP is a map folder or a built-in map's name (default: korean_war). Dates are YYYY-MM-DD."
 

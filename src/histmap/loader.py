@@ -13,6 +13,7 @@ import os
 import re
 import tomllib
 import warnings
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +74,22 @@ _SIDE_KEYS = {"id": str, "name": str, "colour": str}
 
 
 def data_root() -> Path:
-    """Folder of the built-in maps (``HISTMAP_DATA`` overrides it)."""
+    """Folder of the built-in maps (``HISTMAP_DATA`` overrides it).
+
+    In a source checkout (run from ``src/`` or installed editable) it is the checkout's own
+    ``data/``, even when another checkout is installed; installed from a wheel, the package
+    ``histmap.maps`` that ships the same folder.
+    """
     env = os.environ.get("HISTMAP_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "data"
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[2] / "data"
+    if (checkout / "__init__.py").is_file():
+        return checkout
+    try:
+        return Path(str(resources.files("histmap.maps")))
+    except ModuleNotFoundError:  # the code without its maps (copied, not installed)
+        return checkout
 
 
 def builtin_maps() -> list[str]:
