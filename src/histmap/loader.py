@@ -22,7 +22,8 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from ._errors import MapError, Problem
+from ._dates import to_date
+from ._errors import MapError, OptionError, Problem
 from .model import MapData, MapSpec, Phase, ReferenceLine, Side, Snapshot
 
 DEFAULT_MAP = "korean_war"
@@ -338,15 +339,10 @@ def _opt_date(raw: dict, key: str, path: Path, col: _Collector) -> dt.date | Non
 
 
 def _parse_date(value: Any, path: Path, col: _Collector, **where) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        col.add(path, f"'{value}' has a time of day: write the date alone, YYYY-MM-DD", **where)
-        return None
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        col.add(path, f"'{value}' is not a date: write YYYY-MM-DD", **where)
+        return to_date(value, allow_time=False)
+    except OptionError as exc:
+        col.add(path, str(exc), **where)
         return None
 
 
