@@ -67,6 +67,21 @@ def test_render_refuses_bad_input_before_drawing(tmp_path, capsys):
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    "name", ["bad_theme_colour", "unknown_theme_key", "theme_number_out_of_range"]
+)
+def test_still_refuses_a_bad_theme_as_check_does(name, tmp_path, capsys):
+    """What rendering reads, ``check`` checks: no theme error is left for the renderer."""
+    folder = build_case(name, tmp_path)
+    out = tmp_path / "still.png"
+    assert main(["still", "1950-07-01", str(folder), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    for text in expected(name):
+        assert text in err, f"{name}: {text!r} not in:\n{err}"
+    assert "please report it" not in err and "Traceback" not in err
+    assert not out.exists()
+
+
 def test_debug_shows_the_traceback(tmp_path, capsys):
     folder = build_case("unclosed_ring", tmp_path)
     assert main(["check", str(folder), "--debug"]) == 1

@@ -9,22 +9,28 @@ from ._errors import OptionError
 DateLike = dt.date | str
 
 
-def to_date(value: DateLike) -> dt.date:
+def to_date(value: DateLike, *, allow_time: bool = True) -> dt.date:
     """Return a ``datetime.date`` from a date or an ISO ``YYYY-MM-DD`` string.
+
+    The one date parser: the API and the command line, and the data files, where
+    ``allow_time=False`` refuses a date with a time of day rather than cut it to its day.
 
     >>> to_date("1950-09-15")
     datetime.date(1950, 9, 15)
+    >>> to_date(dt.datetime(1950, 9, 15, 6), allow_time=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    histmap._errors.OptionError: '1950-09-15 06:00:00' has a time of day: write the date alone, ...
     """
     if isinstance(value, dt.datetime):
+        if not allow_time:
+            raise OptionError(f"'{value}' has a time of day: write the date alone, YYYY-MM-DD")
         return value.date()
     if isinstance(value, dt.date):
         return value
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise OptionError(
-            f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 1950-09-15"
-        ) from None
+        raise OptionError(f"'{value}' is not a date: write YYYY-MM-DD, e.g. 1950-09-15") from None
 
 
 def to_day(value: DateLike | float) -> float:

@@ -7,7 +7,6 @@ what to do), so a map maker fixes a folder in one pass.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import os
 import re
@@ -22,16 +21,16 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from ._errors import MapError, Problem
+from ._dates import to_date
+from ._errors import MapError, OptionError, Problem
 from .model import Event, MapData, MapSpec, Phase, Place, ReferenceLine, Side, Snapshot
+from .schema import validate_map_toml
 
 DEFAULT_MAP = "korean_war"
 MAX_GEOJSON_BYTES = 50_000_000
 MAX_TOML_BYTES = 1024 * 1024
 UNHELD_TOLERANCE = 0.001
 """The share of the land a snapshot may leave to no side when ``allow_unheld`` is false."""
-RESOLUTIONS = ("c", "l", "i", "h", "f")
-EASINGS = ("linear", "ease-in-out")
 TRANSITIONS = ("morph", "cut")
 EVENT_KINDS = (
     "battle",
@@ -48,29 +47,6 @@ SNAPSHOT_KINDS = {
     "front": ("LineString", "MultiLineString"),
     "dmz": ("Polygon", "MultiPolygon"),
 }
-
-_TOP_KEYS = {
-    "title": str,
-    "subtitle": str,
-    "extent": list,
-    "projection": str,
-    "resolution": str,
-    "sides": list,
-    "start": (str, dt.date),
-    "end": (str, dt.date),
-    "timing": dict,
-    "region": str,
-    "allow_unheld": bool,
-    "exclude_borders": list,
-    "theme": dict,
-    "credits": str,
-    "reference_lines": list,
-    "phases": list,
-    "fronts": list,
-}
-_REQUIRED_KEYS = ("title", "extent", "sides")
-_TIMING_KEYS = {"fps": int, "duration": (int, float), "easing": str, "reading_speed": (int, float)}
-_SIDE_KEYS = {"id": str, "name": str, "colour": str}
 
 
 def data_root() -> Path:
@@ -182,184 +158,42 @@ def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
     except OSError as exc:
         col.add(path, f"cannot be read: {exc.strerror or exc}")
         return None
-    before = len(col.errors)
-    _check_keys(raw, _TOP_KEYS, path, col, "")
-    for key in _REQUIRED_KEYS:
-        if key not in raw:
-            col.add(path, "is required", field=key)
-    timing = raw.get("timing", {}) if isinstance(raw.get("timing"), dict) else {}
-    _check_keys(timing, _TIMING_KEYS, path, col, "timing.")
-    if len(col.errors) > before:
+    doc, problems = validate_map_toml(raw)
+    for field, message in problems:
+        col.add(path, message, field=field)
+    if doc is None:
         return None
-    extent = _extent(raw["extent"], path, col)
-    sides = _sides(raw["sides"], path, col)
-    resolution = raw.get("resolution", "i")
-    if resolution not in RESOLUTIONS:
-        col.add(path, f"must be one of {', '.join(RESOLUTIONS)}", field="resolution")
-    easing = timing.get("easing", "linear")
-    if easing not in EASINGS:
-        col.add(path, f"must be one of {', '.join(EASINGS)}", field="timing.easing")
-    fps, duration = timing.get("fps", 24), timing.get("duration", 90)
-    if not 1 <= fps <= 120:
-        col.add(path, "must be between 1 and 120", field="timing.fps")
-    if not 0 < duration <= 3600:
-        col.add(path, "must be between 0 and 3600 seconds", field="timing.duration")
-    reading = timing.get("reading_speed", 180)
-    if not 60 <= reading <= 600:
-        col.add(path, "must be between 60 and 600 words a minute", field="timing.reading_speed")
-    start, end = _opt_date(raw, "start", path, col), _opt_date(raw, "end", path, col)
-    region = _region(folder, raw.get("region"), col)
-    refs = [_reference_line(r, i, path, col) for i, r in enumerate(raw.get("reference_lines", []))]
-    phases = [_phase(p, i, path, col) for i, p in enumerate(raw.get("phases", []))]
     return MapSpec(
         folder=folder,
         name=folder.name,
-        title=raw["title"],
-        subtitle=raw.get("subtitle", ""),
-        extent=extent,
-        projection=raw.get("projection") or None,
-        resolution=resolution,
-        sides=sides,
-        start=start,
-        end=end,
-        fps=int(fps),
-        duration=float(duration),
-        easing=easing,
-        reading_speed=float(reading),
-        region=region,
-        allow_unheld=raw.get("allow_unheld", False),
-        credits=raw.get("credits", ""),
-        exclude_borders=_boxes(raw.get("exclude_borders", []), path, col),
-        theme=raw.get("theme", {}),
-        reference_lines=[r for r in refs if r],
-        phases=[p for p in phases if p],
-        front_pairs=_front_pairs(raw.get("fronts"), sides, path, col),
+        title=doc.title,
+        subtitle=doc.subtitle,
+        extent=doc.extent,
+        projection=doc.projection or None,
+        resolution=doc.resolution,
+        sides=[Side(s.id, s.id if s.name is None else s.name, s.colour) for s in doc.sides],
+        start=doc.start,
+        end=doc.end,
+        fps=doc.timing.fps,
+        duration=doc.timing.duration,
+        easing=doc.timing.easing,
+        reading_speed=doc.timing.reading_speed,
+        region=_region(folder, doc.region, col),
+        allow_unheld=doc.allow_unheld,
+        credits=doc.credits,
+        exclude_borders=tuple(doc.exclude_borders),
+        theme=doc.theme.overrides(),
+        reference_lines=[ReferenceLine(r.latitude, r.label) for r in doc.reference_lines],
+        phases=[Phase(p.id, p.name, p.start, p.end) for p in doc.phases],
+        front_pairs=None if doc.fronts is None else frozenset(doc.fronts),
     )  # type: ignore[arg-type]  # start/end filled by _check_span
 
 
-def _check_keys(raw: dict, schema: dict, path: Path, col: _Collector, prefix: str) -> None:
-    for key, value in raw.items():
-        if key not in schema:
-            guess = difflib.get_close_matches(key, list(schema), n=1)
-            hint = f" (did you mean '{prefix}{guess[0]}'?)" if guess else ""
-            col.add(path, f"unknown key{hint}", field=prefix + key)
-        elif not isinstance(value, schema[key]) or (schema[key] is int and isinstance(value, bool)):
-            want = schema[key] if isinstance(schema[key], type) else schema[key][0]
-            col.add(
-                path,
-                f"must be a {_type_name(want)}, not {_type_name(type(value))}",
-                field=prefix + key,
-            )
-
-
-def _type_name(t: type) -> str:
-    return {
-        str: "string",
-        int: "whole number",
-        float: "number",
-        list: "list",
-        dict: "table",
-        bool: "true/false",
-        dt.date: "date",
-    }.get(t, t.__name__)
-
-
-def _extent(value: list, path: Path, col: _Collector) -> tuple[float, float, float, float] | None:
-    ok = len(value) == 4 and all(isinstance(v, int | float) for v in value)
-    if ok:
-        w, s, e, n = (float(v) for v in value)
-        ok = -180 <= w < e <= 180 and -90 <= s < n <= 90
-    if not ok:
-        col.add(
-            path,
-            "must be [west, south, east, north] in degrees, west < east, south < north",
-            field="extent",
-        )
-        return None
-    return (w, s, e, n)
-
-
-def _boxes(value: list, path: Path, col: _Collector) -> tuple:
-    boxes = []
-    for i, raw in enumerate(value):
-        if not (
-            isinstance(raw, list) and len(raw) == 4 and all(isinstance(v, int | float) for v in raw)
-        ):
-            col.add(path, "must be [west, south, east, north]", field=f"exclude_borders[{i}]")
-            continue
-        boxes.append(tuple(float(v) for v in raw))
-    return tuple(boxes)
-
-
-def _sides(value: list, path: Path, col: _Collector) -> list[Side]:
-    sides = []
-    for i, raw in enumerate(value):
-        if not isinstance(raw, dict):
-            col.add(
-                path, "must be a [[sides]] table with an id, a name and a colour", field="sides"
-            )
-            continue
-        _check_keys(raw, _SIDE_KEYS, path, col, f"sides[{i}].")
-        missing = [k for k in ("id", "colour") if k not in raw]
-        if missing:
-            col.add(
-                path,
-                "each side needs an 'id' and a 'colour' (and a 'name'); this one has no "
-                + " and no ".join(f"'{k}'" for k in missing),
-                field=f"sides[{i}]",
-            )
-        colour = raw.get("colour")
-        if isinstance(colour, str) and not _is_colour(colour):
-            col.add(path, f"'{colour}' is not a colour: use '#rrggbb'", field=f"sides[{i}].colour")
-        if isinstance(raw.get("id"), str):  # kept even when broken: no cascade of unknown sides
-            colour = colour if isinstance(colour, str) else "#808080"
-            sides.append(Side(raw["id"], str(raw.get("name", raw["id"])), colour))
-    ids = [s.id for s in sides]
-    if len(set(ids)) != len(ids):
-        col.add(path, "two sides share an id", field="sides")
-    if not sides:
-        col.add(path, "needs at least one side", field="sides")
-    return sides
-
-
-def _front_pairs(value: list | None, sides: list[Side], path: Path, col: _Collector):
-    """``fronts = [["a", "b"], ...]``: the pairs of sides that meet at a front (default: all)."""
-    if value is None:
-        return None
-    ids, pairs = {s.id for s in sides}, set()
-    for i, pair in enumerate(value):
-        if not (isinstance(pair, list) and len(pair) == 2 and set(map(str, pair)) <= ids):
-            col.add(
-                path,
-                f"must be a pair of two side ids ({', '.join(sorted(ids))})",
-                field=f"fronts[{i}]",
-            )
-            continue
-        pairs.add(frozenset(map(str, pair)))
-    return frozenset(pairs)
-
-
-def _is_colour(text: str) -> bool:
-    body = text[1:] if text.startswith("#") else ""
-    return len(body) in (6, 8) and all(c in "0123456789abcdefABCDEF" for c in body)
-
-
-def _opt_date(raw: dict, key: str, path: Path, col: _Collector) -> dt.date | None:
-    if key not in raw:
-        return None
-    return _parse_date(raw[key], path, col, field=key)
-
-
 def _parse_date(value: Any, path: Path, col: _Collector, **where) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        col.add(path, f"'{value}' has a time of day: write the date alone, YYYY-MM-DD", **where)
-        return None
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        col.add(path, f"'{value}' is not a date: write YYYY-MM-DD", **where)
+        return to_date(value, allow_time=False)
+    except OptionError as exc:
+        col.add(path, str(exc), **where)
         return None
 
 
@@ -376,27 +210,6 @@ def _region(folder: Path, name: str | None, col: _Collector) -> BaseGeometry | N
         if geom is not None:
             geoms.append(geom)
     return shapely.union_all(geoms) if geoms else None
-
-
-def _reference_line(raw: Any, i: int, path: Path, col: _Collector) -> ReferenceLine | None:
-    if not isinstance(raw, dict) or not isinstance(raw.get("latitude"), int | float):
-        col.add(path, "needs a 'latitude' number and a 'label'", field=f"reference_lines[{i}]")
-        return None
-    return ReferenceLine(float(raw["latitude"]), str(raw.get("label", "")))
-
-
-def _phase(raw: Any, i: int, path: Path, col: _Collector) -> Phase | None:
-    where = {"field": f"phases[{i}]"}
-    if not isinstance(raw, dict) or not all(k in raw for k in ("id", "name", "start", "end")):
-        col.add(path, "needs 'id', 'name', 'start' and 'end'", **where)
-        return None
-    start, end = (
-        _parse_date(raw["start"], path, col, field=f"phases[{i}].start"),
-        _parse_date(raw["end"], path, col, field=f"phases[{i}].end"),
-    )
-    if start and end and end < start:
-        col.add(path, f"ends ({end}) before it starts ({start})", field=f"phases[{i}].end")
-    return Phase(str(raw["id"]), str(raw["name"]), start, end) if start and end else None
 
 
 # -- GeoJSON -----------------------------------------------------------------------------------

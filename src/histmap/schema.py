@@ -1,0 +1,345 @@
+"""The shape of ``map.toml``: one pydantic model of every key a map may set.
+
+:func:`validate_map_toml` checks a parsed ``map.toml`` against :class:`MapToml`
+and turns pydantic's errors into histmap's messages: the key's path
+(``timing.fps``, ``sides[1].colour``, ``theme.sea``) and what to write instead.
+Every value rendering reads from ``map.toml`` is checked here, so that
+``histmap check`` refuses what a render would trip on.
+
+>>> doc, problems = validate_map_toml({"title": "T", "extent": [0, 0, 1, 1],
+...     "sides": [{"id": "a", "colour": "#000000"}], "theme": {"sea": "bleu"}})
+>>> problems
+[('theme.sea', "'bleu' is not a colour: use a name like 'steelblue' or a hex code like '#d3e2ec'")]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from string import hexdigits
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from ._dates import to_date
+from ._errors import OptionError
+from .style import Theme
+
+RESOLUTIONS = ("c", "l", "i", "h", "f")
+EASINGS = ("linear", "ease-in-out")
+_THEME = Theme()
+
+
+def _refuse(message: str) -> PydanticCustomError:
+    """A validation error carrying histmap's own message, shown as it is."""
+    return PydanticCustomError("histmap", message)
+
+
+# -- one value ---------------------------------------------------------------------------------
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _between(low: float, high: float, unit: str = "", *, above_low: bool = False):
+    """A number from ``low`` to ``high`` (``above_low``: ``low`` itself excluded); NaN is not."""
+
+    def check(value: float) -> float:
+        if not ((low < value) if above_low else (low <= value)) or not value <= high:
+            raise _refuse(f"must be between {low:g} and {high:g}{unit}, not {value:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _one_of(choices: tuple[str, ...]):
+    def check(value: str) -> str:
+        if value not in choices:
+            raise _refuse(f"must be one of {', '.join(choices)}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _date(value: Any) -> dt.date:
+    if not isinstance(value, str | dt.date):
+        raise _refuse(f"must be a date, YYYY-MM-DD, not {_type_name(type(value))}")
+    try:
+        return to_date(value, allow_time=False)
+    except OptionError as exc:
+        raise _refuse(str(exc)) from None
+
+
+def _extent(value: Any) -> tuple[float, float, float, float]:
+    if isinstance(value, list) and len(value) == 4 and all(map(_is_number, value)):
+        w, s, e, n = (float(v) for v in value)
+        if -180 <= w < e <= 180 and -90 <= s < n <= 90:
+            return (w, s, e, n)
+    raise _refuse("must be [west, south, east, north] in degrees, west < east, south < north")
+
+
+def _box(value: Any) -> tuple[float, float, float, float]:
+    if isinstance(value, list) and len(value) == 4 and all(map(_is_number, value)):
+        return tuple(float(v) for v in value)  # type: ignore[return-value]
+    raise _refuse("must be [west, south, east, north]")
+
+
+def _projection(value: str) -> str:
+    if value:
+        import pyproj
+
+        try:
+            pyproj.CRS.from_user_input(value)
+        except pyproj.exceptions.CRSError:
+            raise _refuse(
+                f"'{value}' is not a projection pyproj knows: use an EPSG code like "
+                "'EPSG:5179' or a PROJ string like '+proj=lcc +lat_1=34 +lat_2=41 +lon_0=127'"
+            ) from None
+    return value
+
+
+def _side_colour(value: str) -> str:
+    body = value[1:] if value.startswith("#") else ""
+    if len(body) in (6, 8) and all(c in hexdigits for c in body):
+        return value
+    raise _refuse(f"'{value}' is not a colour: use '#rrggbb'")
+
+
+def _theme_colour(value: str) -> str:
+    from matplotlib.colors import is_color_like  # here: `import histmap` stays without matplotlib
+
+    if is_color_like(value):
+        return value
+    raise _refuse(
+        f"'{value}' is not a colour: use a name like 'steelblue' or a hex code like '#d3e2ec'"
+    )
+
+
+def _font(value: str) -> str:
+    if value.strip():
+        return value
+    raise _refuse(f"must name a font, e.g. '{_THEME.font}'")
+
+
+def _front_pair(value: Any, info: ValidationInfo) -> frozenset[str]:
+    sides = info.data.get("sides")
+    if sides is None:  # the sides are wrong, and reported: no pair can be checked
+        return frozenset()
+    ids = {s.id for s in sides}
+    if isinstance(value, list) and len(value) == 2 and set(map(str, value)) <= ids:
+        return frozenset(map(str, value))
+    raise _refuse(f"must be a pair of two side ids ({', '.join(sorted(ids))})")
+
+
+Date = Annotated[dt.date, PlainValidator(_date)]
+Box = Annotated[tuple[float, float, float, float], PlainValidator(_box)]
+Colour = Annotated[str, AfterValidator(_theme_colour)]
+Share = Annotated[float, _between(0, 1)]
+
+
+# -- the tables --------------------------------------------------------------------------------
+
+
+class _Table(BaseModel):
+    """A TOML table: its keys are these fields, no others, each of exactly its type."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class TimingToml(_Table):
+    fps: Annotated[int, _between(1, 120)] = 24
+    duration: Annotated[float, _between(0, 3600, " seconds", above_low=True)] = 90.0
+    easing: Annotated[str, _one_of(EASINGS)] = "linear"
+    reading_speed: Annotated[float, _between(60, 600, " words a minute")] = 180.0
+
+
+class SideToml(_Table):
+    id: str
+    name: str | None = None
+    colour: Annotated[str, AfterValidator(_side_colour)]
+
+
+class ThemeToml(_Table):
+    """``[theme]``: :class:`~histmap.style.Theme`'s fields, its defaults, each checked."""
+
+    sea: Colour = _THEME.sea
+    land: Colour = _THEME.land
+    coast: Colour = _THEME.coast
+    border: Colour = _THEME.border
+    river: Colour = _THEME.river
+    front: Colour = _THEME.front
+    text: Colour = _THEME.text
+    muted: Colour = _THEME.muted
+    panel: Colour = _THEME.panel
+    timeline: Colour = _THEME.timeline
+    territory_alpha: Share = _THEME.territory_alpha
+    relief: Share = _THEME.relief
+    font: Annotated[str, AfterValidator(_font)] = _THEME.font
+
+    def overrides(self) -> dict[str, Any]:
+        """The keys the map sets, validated: what ``Theme.from_table`` takes."""
+        return self.model_dump(exclude_unset=True)
+
+
+class ReferenceLineToml(_Table):
+    latitude: Annotated[float, _between(-90, 90)]
+    label: str = ""
+
+
+class PhaseToml(_Table):
+    id: str
+    name: str
+    start: Date
+    end: Date
+
+    @field_validator("end")
+    @classmethod
+    def _not_before_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise _refuse(f"ends ({end}) before it starts ({start})")
+        return end
+
+
+def _distinct_sides(sides: list[SideToml]) -> list[SideToml]:
+    ids = [s.id for s in sides]
+    if not sides:
+        raise _refuse("needs at least one side")
+    if len(set(ids)) != len(ids):
+        raise _refuse("two sides share an id")
+    return sides
+
+
+class MapToml(_Table):
+    """All of ``map.toml`` (docs/format.md); ``sides`` come before ``fronts``, which name them."""
+
+    title: str
+    subtitle: str = ""
+    extent: Annotated[tuple[float, float, float, float], PlainValidator(_extent)]
+    projection: Annotated[str, AfterValidator(_projection)] = ""
+    resolution: Annotated[str, _one_of(RESOLUTIONS)] = "i"
+    sides: Annotated[list[SideToml], AfterValidator(_distinct_sides)]
+    start: Date | None = None
+    end: Date | None = None
+    timing: TimingToml = Field(default_factory=TimingToml)
+    region: str | None = None
+    allow_unheld: bool = False
+    exclude_borders: list[Box] = []
+    theme: ThemeToml = Field(default_factory=ThemeToml)
+    credits: str = ""
+    reference_lines: list[ReferenceLineToml] = []
+    phases: list[PhaseToml] = []
+    fronts: list[Annotated[frozenset[str], PlainValidator(_front_pair)]] | None = None
+
+
+# -- pydantic's errors in histmap's words ------------------------------------------------------
+
+_TABLES: dict[str, tuple[type[_Table], str]] = {
+    "timing": (TimingToml, "[timing]"),
+    "theme": (ThemeToml, "[theme]"),
+    "sides": (SideToml, "[[sides]]"),
+    "reference_lines": (ReferenceLineToml, "[[reference_lines]]"),
+    "phases": (PhaseToml, "[[phases]]"),
+}
+_NEEDS = {
+    "sides": "each side needs an 'id' and a 'colour' (and a 'name')",
+    "reference_lines": "needs a 'latitude' number and a 'label'",
+    "phases": "needs 'id', 'name', 'start' and 'end'",
+}
+"""What an item of a list of tables needs, said when it is not a table or lacks a key."""
+_NOT_A_TABLE = {"sides": "must be a [[sides]] table with an id, a name and a colour"}
+_WANTED = {
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a table",
+    "model_type": "a table",
+}
+
+
+def validate_map_toml(raw: dict) -> tuple[MapToml | None, list[tuple[str, str]]]:
+    """The checked document, or ``None`` and every problem as (key path, what to do)."""
+    try:
+        return MapToml.model_validate(raw), []
+    except ValidationError as exc:
+        return None, problems(exc)
+
+
+def problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """Each of pydantic's errors as (key path, histmap's message), in the model's order."""
+    out: list[tuple[str, str | None]] = []
+    lacking: dict[str, list[str]] = {}  # an item of a list of tables -> the keys it lacks
+    for err in exc.errors(include_url=False):
+        loc, kind = err["loc"], err["type"]
+        field = _field(loc)
+        if kind == "histmap":
+            out.append((field, err["msg"]))
+        elif kind == "extra_forbidden":
+            out.append((field, _unknown_key(loc)))
+        elif kind == "missing" and len(loc) == 3 and loc[0] in _NEEDS:
+            item = _field(loc[:2])
+            if item not in lacking:
+                lacking[item] = []
+                out.append((item, None))  # said below, once all the keys it lacks are known
+            lacking[item].append(f"'{loc[2]}'")
+        elif kind == "missing":
+            out.append((field, "is required"))
+        elif kind == "model_type" and len(loc) == 2 and loc[0] in _NEEDS:
+            out.append((field, _NOT_A_TABLE.get(str(loc[0]), _NEEDS[str(loc[0])])))
+        elif kind in _WANTED:
+            got = _type_name(type(err["input"]))
+            out.append((field, f"must be {_WANTED[kind]}, not {got}"))
+        else:  # not expected: pydantic's own words rather than nothing
+            out.append((field, err["msg"]))
+    return [(field, _lacks(field, lacking) if msg is None else msg) for field, msg in out]
+
+
+def _lacks(item: str, lacking: dict[str, list[str]]) -> str:
+    """``sides[1]`` lacks its 'colour': the table's needs, and what this one has not."""
+    needs = _NEEDS[item.split("[")[0]]
+    return f"{needs}; this one has no " + " and no ".join(lacking[item])
+
+
+def _field(loc: tuple) -> str:
+    """``('sides', 1, 'colour')`` as ``sides[1].colour``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text
+
+
+def _unknown_key(loc: tuple) -> str:
+    table, name = _TABLES.get(str(loc[0]), (MapToml, "")) if len(loc) > 1 else (MapToml, "")
+    known = list(table.model_fields)
+    prefix = _field(loc[:-1]) + "." if len(loc) > 1 else ""
+    guess = difflib.get_close_matches(str(loc[-1]), known, n=1)
+    hint = f" (did you mean '{prefix}{guess[0]}'?)" if guess else ""
+    listing = f"; the keys of {name} are {', '.join(known)}" if name else ""
+    return f"unknown key{hint}{listing}"
+
+
+def _type_name(t: type) -> str:
+    return {
+        str: "string",
+        int: "whole number",
+        float: "number",
+        list: "list",
+        dict: "table",
+        bool: "true/false",
+        dt.date: "date",
+        dt.datetime: "date and time",
+        dt.time: "time of day",
+    }.get(t, t.__name__)
