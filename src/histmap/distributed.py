@@ -31,16 +31,15 @@ class RemotePlan:
     pacing: str
 
 
-_CACHE: dict[RemotePlan, tuple] = {}
+_CACHE: dict[RemotePlan, object] = {}
 
 
 def _draw_remote(plan: RemotePlan, indices: list[int]) -> list[np.ndarray]:
     """On a worker: the frames ``indices`` of ``plan`` (the map and renderer kept per worker)."""
-    from histmap.render import draw_frames
+    from histmap.render import FrameSource
 
     if plan not in _CACHE:
         import histmap
-        from histmap.draw import FrameRenderer
 
         hmap = histmap.load_map(plan.folder)
         frames = hmap.plan(
@@ -51,10 +50,9 @@ def _draw_remote(plan: RemotePlan, indices: list[int]) -> list[np.ndarray]:
             end=plan.end,
             pacing=plan.pacing,
         )
-        renderer = FrameRenderer(hmap.world, plan.size, story=frames.story)
         _CACHE.clear()
-        _CACHE[plan] = (hmap.world, frames, renderer)
-    return draw_frames(*_CACHE[plan], indices)
+        _CACHE[plan] = FrameSource(hmap.world, frames)
+    return _CACHE[plan].draw(indices)
 
 
 def iter_frames_dask(
