@@ -13,8 +13,9 @@ import imageio.v2 as imageio
 import pytest
 
 import histmap
+from histmap.captions import caption_cues, srt, webvtt
 from histmap.cli import main
-from histmap.lesson import caption_cues, safe_name, srt, webvtt
+from histmap.lesson import safe_name
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRE_BROWSER = os.environ.get("HISTMAP_REQUIRE_BROWSER") == "1"

@@ -145,8 +145,8 @@ class HistMap:
         (a Dask scheduler's address) draws the frames on that cluster instead.
         Returns the paths written.
         """
+        from .captions import write_captions
         from .encode import check_output
-        from .lesson import write_captions
         from .render import Output, default_workers, render_outputs
 
         if out is None:
