@@ -72,6 +72,14 @@ def test_lesson_folder_holds_every_file(lesson_dir):
     assert head.find(b"moov") < head.find(b"mdat") or b"mdat" not in head  # +faststart
 
 
+def test_poster_and_stills_are_drawn_at_the_video_size(lesson_dir):
+    from PIL import Image
+
+    for path in [lesson_dir / "poster.png", *(lesson_dir / "stills").iterdir()]:
+        with Image.open(path) as image:
+            assert image.size == (480, 270)
+
+
 def test_cues_are_timed_to_the_captions_on_screen(korea):
     plan = korea.plan(size=(320, 180), fps=10, duration=30)
     cues = caption_cues(plan)

@@ -15,6 +15,7 @@ from ._dates import format_long, to_date
 from ._errors import HistmapError, MapError
 from .api import load_map
 from .draw import parse_size
+from .options import RenderOptions
 
 EPILOG = "MAP is a map folder or a built-in map's name (default: korean_war). Dates are YYYY-MM-DD."
 
@@ -252,30 +253,28 @@ class _ProgressBar:
             self.bar.close()
 
 
-def _video_options(args: argparse.Namespace, progress: _ProgressBar) -> dict:
-    return {
-        "size": args.size,
-        "fps": args.fps,
-        "duration": args.duration,
-        "start": args.start,
-        "end": args.end,
-        "pacing": args.pacing,
-        "workers": args.workers,
-        "progress": progress,
-    }
+def _video_options(args: argparse.Namespace) -> RenderOptions:
+    """The options of ``render`` and ``lesson``, checked (before the map is loaded)."""
+    return RenderOptions(
+        size=args.size,
+        fps=args.fps,
+        duration=args.duration,
+        start=args.start,
+        end=args.end,
+        pacing=args.pacing,
+        workers=args.workers,
+        captions=getattr(args, "captions", False),
+        scheduler=getattr(args, "scheduler", None),
+    )
 
 
 def _render(args: argparse.Namespace) -> int:
+    options = _video_options(args)
     hmap = _load(args.map)
     earlier = _earlier_frames(args.out, hmap.name)
     progress = _ProgressBar(f"Rendering {hmap.name}", args.quiet)
     try:
-        paths = hmap.render(
-            args.out,
-            captions=args.captions,
-            scheduler=args.scheduler,
-            **_video_options(args, progress),
-        )
+        paths = hmap.render(args.out, options, progress=progress)
     finally:
         progress.close()
     for path in paths:
@@ -295,11 +294,12 @@ def _earlier_frames(out: str | None, name: str) -> int:
 
 
 def _lesson(args: argparse.Namespace) -> int:
+    options = _video_options(args)
     hmap = _load(args.map)
     progress = _ProgressBar(f"Rendering {hmap.name}", args.quiet)
     try:
         folder = hmap.lesson(
-            args.out or f"{hmap.name}_lesson", poster=args.poster, **_video_options(args, progress)
+            args.out or f"{hmap.name}_lesson", options, poster=args.poster, progress=progress
         )
     finally:
         progress.close()
@@ -308,8 +308,9 @@ def _lesson(args: argparse.Namespace) -> int:
 
 
 def _still(args: argparse.Namespace) -> int:
+    options = RenderOptions(size=args.size)
     hmap = _load(args.map)
-    path = hmap.still(args.date, args.out, size=args.size)
+    path = hmap.still(args.date, args.out, options)
     print(f"wrote {path}")
     return 0
 

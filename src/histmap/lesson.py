@@ -1,8 +1,9 @@
 """Lesson export: the video with its captions and chapters, stills, an offline page, a manifest.
 
-Its captions and chapters come from :mod:`histmap.captions`. Every text from
-the data is escaped in the page, and every file name written is derived from
-the data by :func:`safe_name`, so nothing can escape the folder.
+The video comes from the one render flow (:mod:`histmap.pipeline`), its captions
+and chapters from :mod:`histmap.captions`. Every text from the data is escaped in
+the page, and every file name written is derived from the data by
+:func:`safe_name`, so nothing can escape the folder.
 """
 
 from __future__ import annotations
@@ -13,18 +14,16 @@ import json
 import re
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from ._dates import format_long, from_day, to_date
+from ._dates import day_within, format_long, from_day
 from ._errors import OutputError
 from .captions import Cue, caption_cues, chapter_cues, srt, timestamp, webvtt
 from .encode import write_text
-from .model import Event
-
-if TYPE_CHECKING:
-    from .api import HistMap
-    from .render import FramePlan
-
+from .model import Event, MapSpec
+from .options import RenderOptions
+from .pipeline import Progress, render_video, write_still
+from .render import FramePlan
+from .scene import World
 
 # -- file names ----------------------------------------------------------------------------------
 
@@ -74,7 +73,7 @@ PAGE_SCRIPT = """
 
 
 def _page(
-    hmap: HistMap,
+    spec: MapSpec,
     video: str,
     gif: str,
     poster: str,
@@ -83,7 +82,6 @@ def _page(
     stills: list[tuple[Event, str, float]],
 ) -> str:
     e = html.escape
-    spec = hmap.data.spec
     chapter_items = "\n".join(
         f'<li><button type="button" data-start="{c.start:.3f}">'
         f"{e(timestamp(c.start)[3:8])} {e(c.text)}</button></li>"
@@ -104,7 +102,7 @@ def _page(
         )
     sources = sorted({c.event.source for c in cues if c.event is not None})
     source_items = "\n".join(f"<li>{e(s)}</li>" for s in sources)
-    start, end = (format_long(d) for d in hmap.span)
+    start, end = format_long(spec.start), format_long(spec.end)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -155,66 +153,48 @@ or use the <a href="{e(gif)}">animated GIF</a>.</p>
 
 
 def write_lesson(
-    hmap: HistMap,
+    world: World,
     out: Path,
+    options: RenderOptions,
     *,
-    size: tuple[int, int] | None = None,
-    fps: float | None = None,
-    duration: float | None = None,
-    start=None,
-    end=None,
-    pacing: str = "story",
-    workers: int | None = None,
     poster: dt.date | str | None = None,
-    progress=None,
+    progress: Progress | None = None,
 ) -> Path:
-    """Write the lesson folder ``out`` (created if its parent exists) and return it."""
-    from .api import DEFAULT_SIZE, GIF_SIZE
-    from .render import Output, default_workers, render_outputs
-
+    """Write the lesson folder ``out`` (created if its parent exists) and return it: the
+    video and GIF drawn with ``options``, the poster and key stills at the video's size."""
+    spec = world.data.spec
     if not out.parent.is_dir():
         raise OutputError(f"the folder '{out.parent}' does not exist: create it first")
     out.mkdir(exist_ok=True)
-    name = safe_name(hmap.name, "map")
-    size = size or DEFAULT_SIZE
-    plan = hmap.plan(size=size, fps=fps, duration=duration, start=start, end=end, pacing=pacing)
+    name = safe_name(spec.name, "map")
     video, gif = out / f"{name}.mp4", out / f"{name}.gif"
-    outputs = [
-        Output.for_target(video, size, plan.fps, gif_size=GIF_SIZE),
-        Output.for_target(gif, size, plan.fps, gif_size=GIF_SIZE),
-    ]
-    render_outputs(
-        hmap.world,
-        plan,
-        outputs,
-        name=name,
-        workers=workers or default_workers(),
-        progress=progress,
-    )
-    cues, chapters = caption_cues(plan), chapter_cues(plan, hmap.data.spec.phases)
+    _, plan = render_video(world, [video, gif], options, name=name, progress=progress)
+    cues, chapters = caption_cues(plan), chapter_cues(plan, spec.phases)
     write_text(out / "captions.vtt", webvtt(cues))
     write_text(out / "captions.srt", srt(cues))
     write_text(out / "chapters.vtt", webvtt(chapters))
-    poster_day = to_date(poster) if poster else from_day(float(plan.days[0]))
-    hmap.still(poster_day, out / "poster.png", size=size)
-    stills = _key_stills(hmap, plan, out / "stills")
-    page = _page(hmap, video.name, gif.name, "poster.png", cues, chapters, stills)
+    poster_day = day_within(poster or from_day(float(plan.days[0])), spec.start, spec.end)
+    write_still(world, poster_day, out / "poster.png", options)
+    stills = _key_stills(world, plan, out / "stills", options)
+    page = _page(spec, video.name, gif.name, "poster.png", cues, chapters, stills)
     write_text(out / "index.html", page)
     write_text(
         out / "lesson.json",
         json.dumps(
-            _manifest(hmap, plan, video, gif, cues, chapters, stills), indent=2, ensure_ascii=False
+            _manifest(spec, plan, video, gif, cues, chapters, stills), indent=2, ensure_ascii=False
         ),
     )
     return out
 
 
-def _key_stills(hmap: HistMap, plan: FramePlan, folder: Path) -> list[tuple[Event, str, float]]:
-    """One atlas-page still per key event: ``stills/NN-<id>.png``."""
+def _key_stills(
+    world: World, plan: FramePlan, folder: Path, options: RenderOptions
+) -> list[tuple[Event, str, float]]:
+    """One atlas-page still per key event, at the video's size: ``stills/NN-<id>.png``."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir()
-    story = plan.story
+    spec, story = world.data.spec, plan.story
     result = []
     keyed = [
         w
@@ -224,13 +204,13 @@ def _key_stills(hmap: HistMap, plan: FramePlan, folder: Path) -> list[tuple[Even
     for number, w in enumerate(keyed, start=1):
         event = story.events[w.event]
         path = folder / f"{number:02d}-{safe_name(event.id, 'event')}.png"
-        hmap.still(event.date, path, size=(1280, 720))
+        write_still(world, day_within(event.date, spec.start, spec.end), path, options)
         result.append((event, f"stills/{path.name}", w.start))
     return result
 
 
 def _manifest(
-    hmap: HistMap,
+    spec: MapSpec,
     plan: FramePlan,
     video: Path,
     gif: Path,
@@ -238,12 +218,11 @@ def _manifest(
     chapters: list[Cue],
     stills: list[tuple[Event, str, float]],
 ) -> dict:
-    spec = hmap.data.spec
     still_of = {e: path for e, path, _ in stills}
     return {
         "title": spec.title,
         "subtitle": spec.subtitle,
-        "span": [str(d) for d in hmap.span],
+        "span": [str(spec.start), str(spec.end)],
         "duration": plan.story.schedule.duration,
         "frames": len(plan.times),
         "fps": plan.fps,

@@ -1,4 +1,5 @@
-"""The render loop: moments -> scenes -> pixels -> writers, in order, optionally in parallel.
+"""The frame plan and the render loop: moments -> scenes -> pixels -> writers, in order,
+optionally in parallel (:mod:`histmap.pipeline` strings the steps of a render together).
 
 Frames are drawn in worker processes (``workers``, default: the machine's cores)
 in chunks, straight into memory shared with this process (a :class:`FrameRing`),
@@ -21,10 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ._dates import day_within, to_day
+from ._errors import OptionError
 from .draw import FrameRenderer, map_swatch
 from .encode import Writer, format_of, open_writer
+from .options import GIF_FPS, RenderOptions
 from .scene import World
 from .story import Story
+from .timeline import frame_count
 
 CHUNK = 8
 
@@ -42,8 +47,8 @@ class Output:
         cls, target: Path, base_size: tuple[int, int], base_fps: float, *, gif_size: tuple[int, int]
     ) -> Output:
         if format_of(target) == "gif":
-            # A GIF for slides: smaller, and about 12 frames a second.
-            stride = max(1, round(base_fps / 12))
+            # A GIF for slides: smaller, and about GIF_FPS frames a second.
+            stride = max(1, round(base_fps / GIF_FPS))
             size = gif_size if gif_size[0] <= base_size[0] else base_size
             return cls(target, size, stride)
         return cls(target, base_size, 1)
@@ -58,6 +63,23 @@ class FramePlan:
     size: tuple[int, int]
     fps: float
     story: Story
+
+
+def plan_frames(world: World, options: RenderOptions) -> FramePlan:
+    """The frames of a video of ``world`` drawn with ``options``: the moment and day of each,
+    and its paced story. The one place a plan is made (here, for the API, on Dask workers)."""
+    spec = world.data.spec
+    first = options.start or spec.start
+    last = options.end or spec.end
+    for d in (first, last):
+        day_within(d, spec.start, spec.end)
+    if last <= first:
+        raise OptionError(f"--to {last} must come after --from {first}")
+    seconds = options.duration or spec.duration
+    fps = options.frame_rate(spec.fps)
+    story = world.paced_story(to_day(first), to_day(last), seconds, options.pacing)
+    times = np.arange(frame_count(fps, seconds)) / fps
+    return FramePlan(times, story.schedule.day_at(times), options.frame_size(), fps, story)
 
 
 def default_workers() -> int:
