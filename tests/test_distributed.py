@@ -5,25 +5,21 @@ import pytest
 
 distributed = pytest.importorskip("dask.distributed")
 
-from histmap.distributed import RemotePlan, iter_frames_dask  # noqa: E402
+from histmap import RenderOptions  # noqa: E402
+from histmap.distributed import iter_frames_dask  # noqa: E402
 from histmap.render import iter_frames  # noqa: E402
 
 
 def test_frames_from_a_local_cluster_match_local_frames(korea):
     plan = korea.plan(size=(320, 180), fps=4, duration=3)
-    remote = RemotePlan(
-        str(korea.data.spec.folder),
-        (320, 180),
-        4,
-        3,
-        str(korea.span[0]),
-        str(korea.span[1]),
-        "story",
-    )
+    folder = str(korea.data.spec.folder)
+    options = RenderOptions(size=(320, 180), fps=4, duration=3, pacing="story")
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        far = list(iter_frames_dask(cluster.scheduler_address, remote, len(plan.times), chunk=4))
+        far = list(
+            iter_frames_dask(cluster.scheduler_address, folder, options, len(plan.times), chunk=4)
+        )
     near = list(iter_frames(korea.world, plan, workers=1))
     assert len(far) == len(near) == 12
     for a, b in zip(far, near, strict=True):

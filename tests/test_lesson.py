@@ -13,8 +13,9 @@ import imageio.v2 as imageio
 import pytest
 
 import histmap
+from histmap.captions import caption_cues, srt, webvtt
 from histmap.cli import main
-from histmap.lesson import caption_cues, safe_name, srt, webvtt
+from histmap.lesson import safe_name
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRE_BROWSER = os.environ.get("HISTMAP_REQUIRE_BROWSER") == "1"
@@ -69,6 +70,14 @@ def test_lesson_folder_holds_every_file(lesson_dir):
     with open(lesson_dir / "korean-war.mp4", "rb") as f:
         head = f.read(4096)
     assert head.find(b"moov") < head.find(b"mdat") or b"mdat" not in head  # +faststart
+
+
+def test_poster_and_stills_are_drawn_at_the_video_size(lesson_dir):
+    from PIL import Image
+
+    for path in [lesson_dir / "poster.png", *(lesson_dir / "stills").iterdir()]:
+        with Image.open(path) as image:
+            assert image.size == (480, 270)
 
 
 def test_cues_are_timed_to_the_captions_on_screen(korea):

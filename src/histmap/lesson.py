@@ -1,9 +1,9 @@
 """Lesson export: the video with its captions and chapters, stills, an offline page, a manifest.
 
-Cue times come from the same schedule that drew the captions into the video,
-so a WebVTT cue is on screen exactly when its caption is in the picture. Every
-text from the data is escaped in the page, and every file name written is
-derived from the data by :func:`safe_name`, so nothing can escape the folder.
+The video comes from the one render flow (:mod:`histmap.pipeline`), its captions
+and chapters from :mod:`histmap.captions`. Every text from the data is escaped in
+the page, and every file name written is derived from the data by
+:func:`safe_name`, so nothing can escape the folder.
 """
 
 from __future__ import annotations
@@ -11,32 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from ._dates import format_long, from_day, to_date, to_day
+from ._dates import day_within, format_long, from_day
 from ._errors import OutputError
-from .encode import temp_beside
-from .model import Event
+from .captions import Cue, caption_cues, chapter_cues, srt, timestamp, webvtt
+from .encode import write_text
+from .model import Event, MapSpec
+from .options import RenderOptions
+from .pipeline import Progress, render_video, write_still
+from .render import FramePlan
+from .scene import World
 
-if TYPE_CHECKING:
-    from .api import HistMap
-    from .render import FramePlan
-
-
-@dataclass(frozen=True)
-class Cue:
-    start: float
-    end: float
-    text: str
-    event: Event | None = None
-
-
-# -- pure formatting -----------------------------------------------------------------------------
+# -- file names ----------------------------------------------------------------------------------
 
 
 def safe_name(text: str, fallback: str = "item") -> str:
@@ -47,90 +36,6 @@ def safe_name(text: str, fallback: str = "item") -> str:
     """
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
     return slug or fallback
-
-
-def timestamp(seconds: float, *, srt: bool = False) -> str:
-    """``HH:MM:SS.mmm`` (WebVTT) or ``HH:MM:SS,mmm`` (SubRip).
-
-    >>> timestamp(3725.5), timestamp(0.25, srt=True)
-    ('01:02:05.500', '00:00:00,250')
-    """
-    ms = round(seconds * 1000)
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{',' if srt else '.'}{ms:03d}"
-
-
-def caption_cues(plan: FramePlan) -> list[Cue]:
-    """One cue per caption, from when it appears to when it goes or the next one replaces it."""
-    story = plan.story
-    windows = sorted(story.schedule.captions, key=lambda c: c.start)
-    cues = []
-    for n, w in enumerate(windows):
-        end = min(w.end, windows[n + 1].start) if n + 1 < len(windows) else w.end
-        if end - w.start < 0.05:
-            continue
-        e = story.events[w.event]
-        cues.append(Cue(w.start, end, f"{e.title}\n{e.caption}", e))
-    return cues
-
-
-def chapter_cues(plan: FramePlan, phases: list) -> list[Cue]:
-    """One chapter per phase of the story and per key event, in video order."""
-    schedule = plan.story.schedule
-    starts: list[tuple[float, str]] = []
-    first, last = float(schedule.days[0]), float(schedule.days[-1])
-    for phase in phases:
-        day = max(to_day(phase.start), first)
-        if day <= min(to_day(phase.end), last):
-            starts.append((schedule.time_of(day), phase.name))
-    for w in schedule.captions:
-        e = plan.story.events[w.event]
-        if e.key:
-            starts.append((w.start, e.title))
-    starts.sort(key=lambda s: s[0])
-    cues = []
-    for n, (start, title) in enumerate(starts):
-        end = starts[n + 1][0] if n + 1 < len(starts) else schedule.duration
-        if end > start:
-            cues.append(Cue(start, end, title))
-    return cues
-
-
-def webvtt(cues: list[Cue]) -> str:
-    # A WebVTT cue ends at a blank line and may not contain "-->": keep text on safe lines.
-    blocks = ["WEBVTT\n"]
-    for n, cue in enumerate(cues, start=1):
-        text = "\n".join(line for line in cue.text.replace("-->", "->").splitlines() if line)
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        blocks.append(f"{n}\n{timestamp(cue.start)} --> {timestamp(cue.end)}\n{text}\n")
-    return "\n".join(blocks)
-
-
-def srt(cues: list[Cue]) -> str:
-    blocks = []
-    for n, cue in enumerate(cues, start=1):
-        text = "\n".join(line for line in cue.text.splitlines() if line)
-        blocks.append(
-            f"{n}\n{timestamp(cue.start, srt=True)} --> {timestamp(cue.end, srt=True)}\n{text}\n"
-        )
-    return "\n".join(blocks)
-
-
-def _write_text(path: Path, text: str) -> Path:
-    tmp = temp_beside(path)
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def write_captions(plan: FramePlan, path: Path) -> Path:
-    """The captions of a rendered video as WebVTT, beside it."""
-    return _write_text(path, webvtt(caption_cues(plan)))
 
 
 # -- the page ----------------------------------------------------------------------------------
@@ -167,27 +72,23 @@ PAGE_SCRIPT = """
 """
 
 
-def _page(
-    hmap: HistMap,
-    video: str,
-    gif: str,
-    poster: str,
-    cues: list[Cue],
-    chapters: list[Cue],
-    stills: list[tuple[Event, str, float]],
-) -> str:
+def _chapter_items(chapters: list[Cue]) -> str:
     e = html.escape
-    spec = hmap.data.spec
-    chapter_items = "\n".join(
+    return "\n".join(
         f'<li><button type="button" data-start="{c.start:.3f}">'
         f"{e(timestamp(c.start)[3:8])} {e(c.text)}</button></li>"
         for c in chapters
     )
-    event_items = []
+
+
+def _event_items(stills: list[tuple[Event, str, float]]) -> str:
+    """One card per key event: its still, title, date, a button to watch it, its source."""
+    e = html.escape
+    items = []
     for number, (event, still, start) in enumerate(stills, start=1):
         when = format_long(event.date)
         alt = f"Map on {when}, event {number}: {event.title}"
-        event_items.append(
+        items.append(
             f'<li><img src="{e(still)}" alt="{e(alt)}" '
             f'width="640" height="360" loading="lazy">'
             f'<h3>{number}. {e(event.title)}</h3><p class="when">{e(when)} · '
@@ -196,9 +97,24 @@ def _page(
             f'<p>{e(event.caption)}</p><p class="sources">Source: {e(event.source)}</p>'
             f"</li>"
         )
+    return "".join(items)
+
+
+def _page(
+    spec: MapSpec,
+    video: str,
+    gif: str,
+    poster: str,
+    cues: list[Cue],
+    chapters: list[Cue],
+    stills: list[tuple[Event, str, float]],
+) -> str:
+    e = html.escape
+    chapter_items = _chapter_items(chapters)
+    event_items = _event_items(stills)
     sources = sorted({c.event.source for c in cues if c.event is not None})
     source_items = "\n".join(f"<li>{e(s)}</li>" for s in sources)
-    start, end = (format_long(d) for d in hmap.span)
+    start, end = format_long(spec.start), format_long(spec.end)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -228,7 +144,7 @@ or use the <a href="{e(gif)}">animated GIF</a>.</p>
 </section>
 <section aria-label="Main events"><h2>Main events</h2>
 <ol class="events">
-{"".join(event_items)}
+{event_items}
 </ol></section>
 <section aria-label="Sources" class="sources"><h2>Sources</h2><ul>
 {source_items}
@@ -249,66 +165,48 @@ or use the <a href="{e(gif)}">animated GIF</a>.</p>
 
 
 def write_lesson(
-    hmap: HistMap,
+    world: World,
     out: Path,
+    options: RenderOptions,
     *,
-    size: tuple[int, int] | None = None,
-    fps: float | None = None,
-    duration: float | None = None,
-    start=None,
-    end=None,
-    pacing: str = "story",
-    workers: int | None = None,
     poster: dt.date | str | None = None,
-    progress=None,
+    progress: Progress | None = None,
 ) -> Path:
-    """Write the lesson folder ``out`` (created if its parent exists) and return it."""
-    from .api import DEFAULT_SIZE, GIF_SIZE
-    from .render import Output, default_workers, render_outputs
-
+    """Write the lesson folder ``out`` (created if its parent exists) and return it: the
+    video and GIF drawn with ``options``, the poster and key stills at the video's size."""
+    spec = world.data.spec
     if not out.parent.is_dir():
         raise OutputError(f"the folder '{out.parent}' does not exist: create it first")
     out.mkdir(exist_ok=True)
-    name = safe_name(hmap.name, "map")
-    size = size or DEFAULT_SIZE
-    plan = hmap.plan(size=size, fps=fps, duration=duration, start=start, end=end, pacing=pacing)
+    name = safe_name(spec.name, "map")
     video, gif = out / f"{name}.mp4", out / f"{name}.gif"
-    outputs = [
-        Output.for_target(video, size, plan.fps, gif_size=GIF_SIZE),
-        Output.for_target(gif, size, plan.fps, gif_size=GIF_SIZE),
-    ]
-    render_outputs(
-        hmap.world,
-        plan,
-        outputs,
-        name=name,
-        workers=workers or default_workers(),
-        progress=progress,
-    )
-    cues, chapters = caption_cues(plan), chapter_cues(plan, hmap.data.spec.phases)
-    _write_text(out / "captions.vtt", webvtt(cues))
-    _write_text(out / "captions.srt", srt(cues))
-    _write_text(out / "chapters.vtt", webvtt(chapters))
-    poster_day = to_date(poster) if poster else from_day(float(plan.days[0]))
-    hmap.still(poster_day, out / "poster.png", size=size)
-    stills = _key_stills(hmap, plan, out / "stills")
-    page = _page(hmap, video.name, gif.name, "poster.png", cues, chapters, stills)
-    _write_text(out / "index.html", page)
-    _write_text(
+    _, plan = render_video(world, [video, gif], options, name=name, progress=progress)
+    cues, chapters = caption_cues(plan), chapter_cues(plan, spec.phases)
+    write_text(out / "captions.vtt", webvtt(cues))
+    write_text(out / "captions.srt", srt(cues))
+    write_text(out / "chapters.vtt", webvtt(chapters))
+    poster_day = day_within(poster or from_day(float(plan.days[0])), spec.start, spec.end)
+    write_still(world, poster_day, out / "poster.png", options)
+    stills = _key_stills(world, plan, out / "stills", options)
+    page = _page(spec, video.name, gif.name, "poster.png", cues, chapters, stills)
+    write_text(out / "index.html", page)
+    write_text(
         out / "lesson.json",
         json.dumps(
-            _manifest(hmap, plan, video, gif, cues, chapters, stills), indent=2, ensure_ascii=False
+            _manifest(spec, plan, video, gif, cues, chapters, stills), indent=2, ensure_ascii=False
         ),
     )
     return out
 
 
-def _key_stills(hmap: HistMap, plan: FramePlan, folder: Path) -> list[tuple[Event, str, float]]:
-    """One atlas-page still per key event: ``stills/NN-<id>.png``."""
+def _key_stills(
+    world: World, plan: FramePlan, folder: Path, options: RenderOptions
+) -> list[tuple[Event, str, float]]:
+    """One atlas-page still per key event, at the video's size: ``stills/NN-<id>.png``."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir()
-    story = plan.story
+    spec, story = world.data.spec, plan.story
     result = []
     keyed = [
         w
@@ -318,13 +216,13 @@ def _key_stills(hmap: HistMap, plan: FramePlan, folder: Path) -> list[tuple[Even
     for number, w in enumerate(keyed, start=1):
         event = story.events[w.event]
         path = folder / f"{number:02d}-{safe_name(event.id, 'event')}.png"
-        hmap.still(event.date, path, size=(1280, 720))
+        write_still(world, day_within(event.date, spec.start, spec.end), path, options)
         result.append((event, f"stills/{path.name}", w.start))
     return result
 
 
 def _manifest(
-    hmap: HistMap,
+    spec: MapSpec,
     plan: FramePlan,
     video: Path,
     gif: Path,
@@ -332,12 +230,11 @@ def _manifest(
     chapters: list[Cue],
     stills: list[tuple[Event, str, float]],
 ) -> dict:
-    spec = hmap.data.spec
     still_of = {e: path for e, path, _ in stills}
     return {
         "title": spec.title,
         "subtitle": spec.subtitle,
-        "span": [str(d) for d in hmap.span],
+        "span": [str(spec.start), str(spec.end)],
         "duration": plan.story.schedule.duration,
         "frames": len(plan.times),
         "fps": plan.fps,

@@ -666,9 +666,10 @@ def _check_coverage(data: MapData, col: _Collector) -> None:
     """With ``allow_unheld = false``, every snapshot must give all the land to some side."""
     from pyproj import Geod
 
-    from .scene import World
+    from .basemap import shared_land
 
-    land = World(data).land_lonlat
+    spec = data.spec
+    land = data.land = shared_land(spec.extent, spec.resolution, spec.exclude_borders, spec.region)
     if land.is_empty:
         return
     geod = Geod(ellps="WGS84")

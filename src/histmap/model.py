@@ -125,3 +125,6 @@ class MapData:
     events: tuple[Event, ...]
     """In date order."""
     places: tuple[Place, ...]
+    land: BaseGeometry | None = None
+    """The land the sides share, in lon/lat, if the loader computed it (to check that the
+    snapshots cover it); else the :class:`~histmap.scene.World` computes it."""

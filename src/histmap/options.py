@@ -1,8 +1,135 @@
-"""Parsing command-line and API options that need no drawing library (no matplotlib here)."""
+"""How to render a map: one :class:`RenderOptions`, used by the CLI, the API, lessons, stills
+and Dask workers alike, checked here and nowhere else (no matplotlib here)."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import numbers
+from dataclasses import dataclass
+
+from ._dates import to_date
 from ._errors import OptionError
+
+DEFAULT_SIZE = (1280, 720)
+"""The frame size when none is given."""
+GIF_SIZE = (960, 540)
+"""The size of a GIF when no size is given (beside a video, or alone): GIFs are for slides."""
+GIF_FPS = 12
+"""About how many frames a second a GIF takes: it keeps every n-th frame of the video."""
+PACINGS = ("story", "calendar")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Everything a render, a lesson or a still may be told; the defaults come from the map.
+
+    Made of plain values (it travels to Dask workers as it is) and checked when made:
+
+    >>> RenderOptions(size=[640, 360], start="1950-09-15")
+    RenderOptions(size=(640, 360), fps=None, duration=None, start=datetime.date(1950, 9, 15), \
+end=None, pacing='story', workers=None, captions=False, scheduler=None)
+    >>> RenderOptions(pacing="fast")
+    Traceback (most recent call last):
+    ...
+    histmap._errors.OptionError: pacing must be one of story, calendar
+    """
+
+    size: tuple[int, int] | None = None
+    """Frame size in pixels, (width, height); default 1280x720, or 960x540 for a GIF alone."""
+    fps: float | None = None
+    """Frames per second of the video; default the map's (``[timing] fps``), at most 12 for
+    a GIF alone. A GIF beside a video keeps every n-th frame, for about 12 a second."""
+    duration: float | None = None
+    """Length of the animation in seconds; default the map's (``[timing] duration``)."""
+    start: dt.date | None = None
+    """The first date shown (a date or ``YYYY-MM-DD``); default the map's start."""
+    end: dt.date | None = None
+    """The last date shown; default the map's end."""
+    pacing: str = "story"
+    """``"story"`` holds the date on key events and hurries through quiet months;
+    ``"calendar"`` gives every day the same time."""
+    workers: int | None = None
+    """Processes drawing frames; default the machine's cores."""
+    captions: bool = False
+    """Also write the captions as WebVTT beside each MP4 (``OUT.vtt``)."""
+    scheduler: str | None = None
+    """A Dask scheduler's address: the frames are drawn on that cluster instead."""
+
+    def __post_init__(self) -> None:
+        # Frozen: the normal form of a value (a tuple, a date) is stored once, here.
+        if self.size is not None:
+            object.__setattr__(self, "size", _size(self.size))
+        for name in ("fps", "duration"):
+            value = getattr(self, name)
+            if value is not None and (not _is_number(value) or not 0 < value < float("inf")):
+                raise OptionError(f"{name} must be a positive number, not {value!r}")
+        for name in ("start", "end"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, to_date(getattr(self, name)))
+        if self.pacing not in PACINGS:
+            raise OptionError(f"pacing must be one of {', '.join(PACINGS)}")
+        if self.workers is not None and (not _is_whole(self.workers) or self.workers < 1):
+            raise OptionError(f"workers must be a whole number from 1, not {self.workers!r}")
+        object.__setattr__(self, "captions", bool(self.captions))
+        scheduler = self.scheduler
+        if scheduler is not None and not (isinstance(scheduler, str) and scheduler):
+            raise OptionError(f"scheduler must be a Dask scheduler's address, not {scheduler!r}")
+
+    @classmethod
+    def of(cls, options: RenderOptions | None = None, **changes) -> RenderOptions:
+        """``options`` (default: all defaults) with ``changes`` made, e.g. ``size=(640, 360)``."""
+        base = options if options is not None else cls()
+        if not isinstance(base, RenderOptions):
+            raise OptionError(f"options must be RenderOptions, not {type(base).__name__}")
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(cls)})
+        if unknown:
+            raise TypeError(f"unknown render option(s): {', '.join(unknown)}")
+        return dataclasses.replace(base, **changes) if changes else base
+
+    def frame_size(self, *, gif_only: bool = False) -> tuple[int, int]:
+        """The size of the frames: the one given, else the default (a GIF alone: smaller)."""
+        return self.size or (GIF_SIZE if gif_only else DEFAULT_SIZE)
+
+    def frame_rate(self, map_fps: float, *, gif_only: bool = False) -> float:
+        """Frames per second: the rate given, else the map's ``map_fps`` (a GIF alone: at most
+        :data:`GIF_FPS`)."""
+        return self.fps or (min(GIF_FPS, map_fps) if gif_only else map_fps)
+
+    def gif_size(self) -> tuple[int, int]:
+        """The size of a GIF (never more than the video's): the size given, else 960x540."""
+        return self.size or GIF_SIZE
+
+    def for_video(self, map_fps: float, *, gif_only: bool = False) -> RenderOptions:
+        """These options with the frame size and rate decided (see :meth:`frame_size` and
+        :meth:`frame_rate`): what the frames are drawn with, here or on Dask workers.
+
+        >>> RenderOptions().for_video(24, gif_only=True).size
+        (960, 540)
+        """
+        return dataclasses.replace(
+            self,
+            size=self.frame_size(gif_only=gif_only),
+            fps=self.frame_rate(map_fps, gif_only=gif_only),
+        )
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _is_whole(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _size(value) -> tuple[int, int]:
+    try:
+        w, h = value
+    except (TypeError, ValueError):
+        w = h = None
+    if not (_is_whole(w) and _is_whole(h) and w > 0 and h > 0):
+        raise OptionError(f"size must be (width, height) in whole pixels, not {value!r}")
+    return int(w), int(h)
 
 
 def parse_size(text: str) -> tuple[int, int]:

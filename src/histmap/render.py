@@ -1,4 +1,5 @@
-"""The render loop: moments -> scenes -> pixels -> writers, in order, optionally in parallel.
+"""The frame plan and the render loop: moments -> scenes -> pixels -> writers, in order,
+optionally in parallel (:mod:`histmap.pipeline` strings the steps of a render together).
 
 Frames are drawn in worker processes (``workers``, default: the machine's cores)
 in chunks, straight into memory shared with this process (a :class:`FrameRing`),
@@ -21,10 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .draw import map_swatch
+from ._dates import day_within, to_day
+from ._errors import OptionError
+from .draw import FrameRenderer, map_swatch
 from .encode import Writer, format_of, open_writer
+from .options import GIF_FPS, RenderOptions
 from .scene import World
 from .story import Story
+from .timeline import frame_count
 
 CHUNK = 8
 
@@ -42,8 +47,8 @@ class Output:
         cls, target: Path, base_size: tuple[int, int], base_fps: float, *, gif_size: tuple[int, int]
     ) -> Output:
         if format_of(target) == "gif":
-            # A GIF for slides: smaller, and about 12 frames a second.
-            stride = max(1, round(base_fps / 12))
+            # A GIF for slides: smaller, and about GIF_FPS frames a second.
+            stride = max(1, round(base_fps / GIF_FPS))
             size = gif_size if gif_size[0] <= base_size[0] else base_size
             return cls(target, size, stride)
         return cls(target, base_size, 1)
@@ -58,6 +63,23 @@ class FramePlan:
     size: tuple[int, int]
     fps: float
     story: Story
+
+
+def plan_frames(world: World, options: RenderOptions) -> FramePlan:
+    """The frames of a video of ``world`` drawn with ``options``: the moment and day of each,
+    and its paced story. The one place a plan is made (here, for the API, on Dask workers)."""
+    spec = world.data.spec
+    first = options.start or spec.start
+    last = options.end or spec.end
+    for d in (first, last):
+        day_within(d, spec.start, spec.end)
+    if last <= first:
+        raise OptionError(f"--to {last} must come after --from {first}")
+    seconds = options.duration or spec.duration
+    fps = options.frame_rate(spec.fps)
+    story = world.paced_story(to_day(first), to_day(last), seconds, options.pacing)
+    times = np.arange(frame_count(fps, seconds)) / fps
+    return FramePlan(times, story.schedule.day_at(times), options.frame_size(), fps, story)
 
 
 def default_workers() -> int:
@@ -95,45 +117,53 @@ class FrameRing:
         return self._frames[first : first + self.chunk]
 
 
-_WORKER: dict = {}
+class FrameSource:
+    """Draws the frames of a plan, keeping its renderer between chunks; into the shared
+    ring, if given, else returned."""
+
+    def __init__(self, world: World, plan: FramePlan, ring: FrameRing | None = None):
+        self.world, self.plan, self.ring = world, plan, ring
+        self.renderer = FrameRenderer(world, plan.size, story=plan.story)
+
+    def draw(self, indices, out: np.ndarray | None = None) -> list[np.ndarray]:
+        """Frames ``indices`` of the plan as RGBA arrays (what the encoders take fastest),
+        drawn into ``out[0]``, ``out[1]``, ... if given."""
+        plan = self.plan
+        return [
+            self.renderer.render_rgba(
+                self.world.scene(float(plan.days[i]), t=float(plan.times[i]), story=plan.story),
+                out=None if out is None else out[n],
+            )
+            for n, i in enumerate(indices)
+        ]
+
+    def chunk(self, k: int, indices) -> list[np.ndarray] | None:
+        """Chunk ``k`` of the frames: into the ring's slot ``k`` if there is a ring (nothing
+        to send back), else returned."""
+        if self.ring is None:
+            return self.draw(indices)
+        self.draw(indices, self.ring.slot(k))
+        return None
 
 
-def _init_worker(world: World, plan: FramePlan, ring: FrameRing | None = None) -> None:
-    from .draw import FrameRenderer
+class _PoolWorker:
+    """A worker process of the pool: its initializer makes the process's frame source,
+    which each task then draws with (a task is pickled, so it names the class, not the
+    source). Only ever set in a worker process."""
 
-    _WORKER["world"], _WORKER["plan"], _WORKER["ring"] = world, plan, ring
-    _WORKER["renderer"] = FrameRenderer(world, plan.size, story=plan.story)
+    source: FrameSource | None = None
 
+    @classmethod
+    def start(cls, world: World, plan: FramePlan, ring: FrameRing | None) -> None:
+        """Ctrl-C is the parent's to handle (it stops the pool and removes partial outputs);
+        a worker that took it too would die mid-task and hang the pool."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        cls.source = FrameSource(world, plan, ring)
 
-def _init_pool_worker(world: World, plan: FramePlan, ring: FrameRing | None) -> None:
-    """A worker process: Ctrl-C is the parent's to handle (it stops the pool and removes
-    partial outputs); a worker that took it too would die mid-task and hang the pool."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _init_worker(world, plan, ring)
-
-
-def draw_frames(
-    world: World, plan: FramePlan, renderer, indices, out: np.ndarray | None = None
-) -> list[np.ndarray]:
-    """Frames ``indices`` of ``plan`` as RGBA arrays (what the encoders take fastest),
-    drawn into ``out[0]``, ``out[1]``, ... if given."""
-    return [
-        renderer.render_rgba(
-            world.scene(float(plan.days[i]), t=float(plan.times[i]), story=plan.story),
-            out=None if out is None else out[n],
-        )
-        for n, i in enumerate(indices)
-    ]
-
-
-def _draw_chunk(k: int, indices: range) -> list[np.ndarray] | None:
-    """Chunk ``k`` of the frames: into the shared ring if there is one (nothing to send
-    back), else returned."""
-    ring = _WORKER["ring"]
-    out = None if ring is None else ring.slot(k)
-    frames = draw_frames(_WORKER["world"], _WORKER["plan"], _WORKER["renderer"], indices, out)
-    return None if ring is not None else frames
+    @classmethod
+    def chunk(cls, k: int, indices: range) -> list[np.ndarray] | None:
+        return cls.source.chunk(k, indices)
 
 
 def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.ndarray]:
@@ -143,9 +173,9 @@ def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.
     it is valid until the next frame is taken (copy it to keep it).
     """
     if workers <= 1 or len(plan.days) <= CHUNK:
-        _init_worker(world, plan)
+        source = FrameSource(world, plan)
         for i in range(len(plan.days)):
-            yield from _draw_chunk(0, (i,))
+            yield from source.draw((i,))
         return
     # Forked workers share the parent's loaded map and computed base map, and the ring.
     fork = "fork" in mp.get_all_start_methods()
@@ -156,7 +186,7 @@ def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.
     with ProcessPoolExecutor(
         workers,
         mp_context=mp.get_context("fork") if fork else None,
-        initializer=_init_pool_worker,
+        initializer=_PoolWorker.start,
         initargs=(world, plan, ring),
     ) as pool:
         pending: deque[tuple[int, range, Future]] = deque()
@@ -164,7 +194,7 @@ def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.
         def submit_next() -> None:
             k, indices = next(chunks, (None, None))
             if indices is not None:
-                pending.append((k, indices, pool.submit(_draw_chunk, k, indices)))
+                pending.append((k, indices, pool.submit(_PoolWorker.chunk, k, indices)))
 
         try:
             # Two chunks a worker in flight; the ring has one more slot, being read.

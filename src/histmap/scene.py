@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ._dates import from_day, to_day
-from .basemap import BaseMap, load_basemap
+from .basemap import BaseMap, load_basemap, shared_land
 from .crs import Projector, default_projection
 from .interpolate import Keyframe, Morph
 from .layout import frame_layout
@@ -109,10 +109,6 @@ class Scene:
     """What the map shows (``None``: the map's whole extent)."""
 
 
-_LAND_CACHE: dict[tuple, BaseGeometry] = {}
-"""Shared land per base map and region: validation and rendering compute it once."""
-
-
 class World:
     """A map projected once: base map, land to partition, morph engine and events."""
 
@@ -145,19 +141,12 @@ class World:
 
     @cached_property
     def land_lonlat(self) -> BaseGeometry:
-        """The land the sides share: the coast clipped to the map's region, lakes removed."""
+        """The land the sides share: the coast clipped to the map's region, lakes removed
+        (the loader's, if it computed it to check the snapshots' coverage)."""
+        if self.data.land is not None:
+            return self.data.land
         spec = self.data.spec
-        region = spec.region
-        key = (
-            spec.extent,
-            spec.resolution,
-            spec.exclude_borders,
-            None if region is None else shapely.to_wkb(region),
-        )
-        if key not in _LAND_CACHE:
-            land = shapely.difference(self.basemap_lonlat.land, self.basemap_lonlat.lakes)
-            _LAND_CACHE[key] = shapely.intersection(land, region) if region is not None else land
-        return _LAND_CACHE[key]
+        return shared_land(spec.extent, spec.resolution, spec.exclude_borders, spec.region)
 
     @cached_property
     def land(self) -> BaseGeometry:

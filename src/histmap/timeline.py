@@ -10,6 +10,7 @@ import numpy as np
 
 from ._dates import to_day
 from ._errors import OptionError
+from .options import PACINGS
 
 
 def frame_count(fps: float, duration: float) -> int:
@@ -38,7 +39,6 @@ def calendar_days(start: dt.date, end: dt.date, frames: int) -> np.ndarray:
 
 # -- story pacing ------------------------------------------------------------------------------
 
-PACINGS = ("story", "calendar")
 FADE_SECONDS = 0.4
 MIN_CAPTION_SECONDS = 1.5
 MAX_CAPTION_LAG = 6.0

@@ -1,0 +1,83 @@
+"""The render flow, written once: plan -> scenes -> frames -> writers.
+
+:meth:`HistMap.render <histmap.HistMap.render>`, lessons and stills come here with a
+:class:`~histmap.options.RenderOptions`; the frames are drawn here or, with a
+scheduler, on a Dask cluster whose workers plan them with the same function.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ._errors import OptionError
+from .captions import write_captions
+from .draw import FrameRenderer
+from .encode import check_output, check_writable, format_of, temp_beside
+from .options import RenderOptions
+from .render import FramePlan, Output, default_workers, plan_frames, render_outputs
+from .scene import World
+
+Progress = Callable[[int, int], None]
+STILL_FORMATS = (".png", ".svg", ".pdf")
+
+
+def render_video(
+    world: World,
+    targets: list[Path],
+    options: RenderOptions,
+    *,
+    name: str,
+    progress: Progress | None = None,
+) -> tuple[list[Path], FramePlan]:
+    """Draw the frames once and write every target (MP4, GIF or a folder of PNG frames);
+    all or nothing. Returns the paths written and the plan the frames were drawn from.
+
+    The frame size and rate are ``options``' or the defaults (a GIF alone: 960x540, at
+    most 12 frames a second); a GIF beside a video keeps about 12 frames a second.
+    """
+    for target in targets:
+        check_output(target)  # before any work: a clear error, nothing drawn
+    gif_only = all(format_of(t) == "gif" for t in targets)
+    video = options.for_video(world.data.spec.fps, gif_only=gif_only)
+    outputs = [
+        Output.for_target(t, video.size, video.fps, gif_size=options.gif_size()) for t in targets
+    ]
+    plan = plan_frames(world, video)
+    frames = None
+    if video.scheduler is not None:
+        from .distributed import iter_frames_dask
+
+        folder = str(world.data.spec.folder.resolve())
+        frames = iter_frames_dask(video.scheduler, folder, video, len(plan.times))
+    written = render_outputs(
+        world,
+        plan,
+        outputs,
+        name=name,
+        workers=video.workers or default_workers(),
+        frames=frames,
+        progress=progress,
+    )
+    if video.captions:
+        written += [
+            write_captions(plan, t.with_suffix(".vtt")) for t in written if format_of(t) == "mp4"
+        ]
+    return written, plan
+
+
+def write_still(world: World, day: float, out: Path, options: RenderOptions) -> Path:
+    """Draw the map on ``day`` to ``out``, a PNG, SVG or PDF (its extension decides), at the
+    options' frame size; the file is written whole or not at all."""
+    if out.suffix.lower() not in STILL_FORMATS:
+        raise OptionError(f"cannot write a still as '{out.suffix}': use .png, .svg or .pdf")
+    check_writable(out.parent if str(out.parent) else Path("."))
+    renderer = FrameRenderer(world, options.frame_size(), layered=False)
+    tmp = temp_beside(out)
+    try:
+        renderer.save(world.scene(day), tmp)
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return out
