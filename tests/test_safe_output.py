@@ -129,3 +129,104 @@ def test_png_frames_replace_the_earlier_set_and_say_so(rendered, tmp_path, capsy
     assert f"replaced {len(first)} frames of an earlier render" in capsys.readouterr().out
     names = sorted(p.name for p in frames.iterdir())
     assert names == ["other_00001.png", *first[: len(first) // 2]]
+
+
+# -- folders replaced whole, one writer at a time ---------------------------------------------
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (hidden ones too) with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def start_cli(args: list[str], ready) -> subprocess.Popen:
+    """``histmap ARGS`` in a real process, returned once ``ready()`` is true."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "histmap.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while not ready():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the command never got going"
+        time.sleep(0.05)
+    return proc
+
+
+def test_png_frames_two_writers_and_sigterm(rendered, tmp_path, capsys):
+    """A second render of the same frames is refused while the first runs; SIGTERM during
+    the frames keeps the earlier set and leaves no temporary file, folder or lock."""
+    folder, _, _ = rendered
+    frames = tmp_path / "frames"
+    args = ["render", str(folder), "-o", str(frames), "--workers", "1", *SMALL]
+    assert main([*args, "--fps", "6"]) == 0
+    before = contents(frames)
+    (frames / "mine.txt").write_text("the user's own")
+    before["mine.txt"] = b"the user's own"
+    proc = start_cli(
+        [*args, "--duration", "60"], lambda: len(list(frames.glob(".tiny.*.tmp/*.png"))) >= 2
+    )
+    try:
+        assert main([*args, "--fps", "3"]) == 2
+        err = capsys.readouterr().err
+        assert "another histmap is writing the frames tiny_NNNNN.png" in err
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert b"terminated: no output was changed" in err and b"Traceback" not in err
+    assert contents(frames) == before
+    assert sorted(p.name for p in frames.iterdir() if p.name.startswith(".")) == []
+
+
+def test_png_frames_are_not_deleted_first(rendered, tmp_path, capsys):
+    """Something in the way of the new set: refused, with every earlier frame kept."""
+    folder, _, _ = rendered
+    frames = tmp_path / "frames"
+    args = ["render", str(folder), "-o", str(frames), "--workers", "1", *SMALL, "--fps", "6"]
+    assert main(args) == 0
+    (frames / "tiny_00005.png").unlink()
+    (frames / "tiny_00005.png").mkdir()  # not a frame: nothing may be deleted for it
+    before = contents(frames)
+    assert main(args) == 2
+    assert "tiny_00005.png' is not a frame histmap wrote" in capsys.readouterr().err
+    assert contents(frames) == before
+    assert sorted(p.name for p in frames.iterdir() if p.name.startswith(".")) == []
+
+
+# -- never inside the map being read ----------------------------------------------------------
+
+
+def test_outputs_inside_the_map_folder_are_refused(rendered, capsys):
+    folder, _, _ = rendered
+    before = contents(folder)
+    for args in (
+        ["render", str(folder), "-o", str(folder / "x.mp4")],
+        ["render", str(folder), "-o", str(folder / "snapshots" / ".." / "frames")],
+        ["render", str(folder), "-o", str(folder)],
+        ["lesson", str(folder), "-o", str(folder)],
+        ["lesson", str(folder), "-o", str(folder / "lesson")],
+        ["still", "1950-07-01", str(folder), "-o", str(folder / "x.png")],
+    ):
+        assert main([*args, "--size", "160x96"]) == 2, args
+        err = capsys.readouterr().err
+        assert f"is inside the map folder '{folder}', which histmap reads" in err, args
+    assert contents(folder) == before
+    assert not (folder / "frames").exists() and not (folder / "lesson").exists()
+
+
+def test_outputs_among_the_built_in_maps_are_refused(rendered, capsys):
+    from histmap.loader import data_root
+
+    folder, _, _ = rendered
+    for args in (
+        ["render", str(folder), "-o", str(data_root() / "x.mp4")],
+        ["still", "1950-07-01", "korean_war", "-o", str(data_root() / "korean_war" / "x.png")],
+    ):
+        assert main([*args, "--size", "160x96"]) == 2, args
+        assert "which histmap reads" in capsys.readouterr().err
+    assert not (data_root() / "x.mp4").exists()

@@ -228,6 +228,7 @@ def render_outputs(
     """
     frames = frames if frames is not None else iter_frames(world, plan, workers)
     writers: list[tuple[Writer, Output]] = []
+    closed: list[Path] = []
     try:
         # Start the workers before any encoder, so that no worker inherits an encoder's pipe.
         first = next(frames)
@@ -246,9 +247,12 @@ def render_outputs(
                     writer.write(frame)
             if progress is not None:
                 progress(i + 1, total)
-        for writer, _ in writers:
+        for writer, out in writers:
             writer.close()
-    except BaseException:
+            closed.append(out.target)
+    except BaseException as exc:
+        for target in closed:  # told when interrupted: not every output is as it was
+            exc.add_note(f"'{target}' was already written")
         for writer, _ in writers:
             writer.abort()
         frames.close()
