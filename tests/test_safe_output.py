@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 import subprocess
@@ -196,6 +197,49 @@ def test_png_frames_are_not_deleted_first(rendered, tmp_path, capsys):
     assert "tiny_00005.png' is not a frame histmap wrote" in capsys.readouterr().err
     assert contents(frames) == before
     assert sorted(p.name for p in frames.iterdir() if p.name.startswith(".")) == []
+
+
+def lesson_args(folder: Path, out: Path) -> list[str]:
+    return ["lesson", str(folder), "-o", str(out), "--workers", "1", "--fps", "4", *SMALL]
+
+
+def test_lesson_never_deletes_files_it_did_not_write(rendered, tmp_path, capsys):
+    folder, _, _ = rendered
+    out = tmp_path / "lesson"
+    (out / "stills").mkdir(parents=True)
+    (out / "notes.txt").write_text("my notes")
+    (out / "stills" / "mine.png").write_bytes(b"my own picture")
+    before = contents(out)
+    assert main([*lesson_args(folder, out), "--duration", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "holds files that are not an earlier histmap lesson" in err
+    assert "notes.txt" in err and "stills/mine.png" in err
+    assert contents(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["lesson"]
+
+
+def test_an_interrupted_lesson_keeps_the_earlier_one(rendered, tmp_path, capsys):
+    folder, _, _ = rendered
+    out = tmp_path / "lesson"
+    assert main([*lesson_args(folder, out), "--duration", "1"]) == 0
+    (out / ".DS_Store").write_bytes(b"the Finder's")  # system files do not stop a new lesson
+    before = contents(out)
+    proc = start_cli(
+        [*lesson_args(folder, out), "--duration", "60"],
+        lambda: list(tmp_path.glob(".lesson.*.tmp/.tiny.*.mp4")),
+    )
+    time.sleep(0.3)
+    proc.terminate()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert b"terminated: no output was changed" in err and b"Traceback" not in err
+    assert contents(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["lesson"]  # no temporary folder, no lock
+    # Run again to the end, the lesson is replaced whole.
+    assert main([*lesson_args(folder, out), "--duration", "2"]) == 0
+    manifest = json.loads((out / "lesson.json").read_text())
+    assert manifest["duration"] == 2 and not (out / ".DS_Store").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lesson"]
 
 
 # -- never inside the map being read ----------------------------------------------------------
