@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -274,3 +275,55 @@ def test_outputs_among_the_built_in_maps_are_refused(rendered, capsys):
         assert main([*args, "--size", "160x96"]) == 2, args
         assert "which histmap reads" in capsys.readouterr().err
     assert not (data_root() / "x.mp4").exists()
+
+
+# -- no process outlives histmap --------------------------------------------------------------
+
+
+def children_of(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, waiting for its new parent to reap it, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
+def test_killing_histmap_ends_its_workers_and_encoder(rendered):
+    """``kill -9`` of histmap alone: its workers and ffmpeg end within seconds, and a caller
+    reading histmap's output sees it end (no survivor holds the pipes open)."""
+    folder, out, before = rendered
+    proc = start_long_render(folder, out, "2")
+    children: set[int] = set()
+    try:
+        deadline = time.monotonic() + 10
+        while len(children) < 3 and time.monotonic() < deadline:  # 2 workers and ffmpeg
+            children |= children_of(proc.pid)
+            time.sleep(0.05)
+        assert len(children) >= 3, children
+        os.kill(proc.pid, signal.SIGKILL)  # histmap alone, not its process group
+        proc.communicate(timeout=10)  # returns once no process holds stdout and stderr
+        deadline = time.monotonic() + 5
+        while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in children if alive(pid)] == []
+    finally:
+        for pid in children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+    assert out.read_bytes() == before
+    for name in leftovers(out.parent):  # kill -9: the temporary file stays (documented)
+        (out.parent / name).unlink()

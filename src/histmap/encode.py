@@ -169,7 +169,11 @@ class _FfmpegWriter(_AtomicFileWriter):
             *self._output_args(first, scale),
             str(self.tmp),
         ]
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        # The encoder holds none of the caller's pipes; only histmap holds its input, so it
+        # ends with histmap, even killed (no preexec_fn: a Ctrl-C there would be lost).
+        self._proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         _widen_pipe(self._proc.stdin.fileno())
 
     def _write(self, frame: np.ndarray) -> None:
