@@ -219,6 +219,15 @@ def test_lesson_never_deletes_files_it_did_not_write(rendered, tmp_path, capsys)
     assert [p.name for p in tmp_path.iterdir()] == ["lesson"]
 
 
+def test_a_lesson_never_replaces_the_folder_it_runs_in(rendered, tmp_path, monkeypatch, capsys):
+    folder, _, _ = rendered
+    monkeypatch.chdir(tmp_path)
+    for out in (".", ".."):
+        assert main(lesson_args(folder, Path(out))) == 2
+        assert "holds the folder histmap runs in" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_interrupted_lesson_keeps_the_earlier_one(rendered, tmp_path, capsys):
     folder, _, _ = rendered
     out = tmp_path / "lesson"

@@ -185,6 +185,8 @@ def write_lesson(
         day_within(poster, spec.start, spec.end)  # before any work
     if not out.parent.is_dir():
         raise OutputError(f"the folder '{out.parent}' does not exist: create it first")
+    if Path.cwd().resolve().is_relative_to(out.resolve()):
+        raise OutputError(f"'{out}' holds the folder histmap runs in: name a new lesson folder")
     check_writable(out.parent)
     refuse_map_folders(world, out)
     refuse_foreign_files(out)
