@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import json
 import os
 import signal
 import subprocess
@@ -129,3 +131,208 @@ def test_png_frames_replace_the_earlier_set_and_say_so(rendered, tmp_path, capsy
     assert f"replaced {len(first)} frames of an earlier render" in capsys.readouterr().out
     names = sorted(p.name for p in frames.iterdir())
     assert names == ["other_00001.png", *first[: len(first) // 2]]
+
+
+# -- folders replaced whole, one writer at a time ---------------------------------------------
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (hidden ones too) with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def start_cli(args: list[str], ready) -> subprocess.Popen:
+    """``histmap ARGS`` in a real process, returned once ``ready()`` is true."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "histmap.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while not ready():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the command never got going"
+        time.sleep(0.05)
+    return proc
+
+
+def test_png_frames_two_writers_and_sigterm(rendered, tmp_path, capsys):
+    """A second render of the same frames is refused while the first runs; SIGTERM during
+    the frames keeps the earlier set and leaves no temporary file, folder or lock."""
+    folder, _, _ = rendered
+    frames = tmp_path / "frames"
+    args = ["render", str(folder), "-o", str(frames), "--workers", "1", *SMALL]
+    assert main([*args, "--fps", "6"]) == 0
+    before = contents(frames)
+    (frames / "mine.txt").write_text("the user's own")
+    before["mine.txt"] = b"the user's own"
+    proc = start_cli(
+        [*args, "--duration", "60"], lambda: len(list(frames.glob(".tiny.*.tmp/*.png"))) >= 2
+    )
+    try:
+        assert main([*args, "--fps", "3"]) == 2
+        err = capsys.readouterr().err
+        assert "another histmap is writing the frames tiny_NNNNN.png" in err
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert b"terminated: no output was changed" in err and b"Traceback" not in err
+    assert contents(frames) == before
+    assert sorted(p.name for p in frames.iterdir() if p.name.startswith(".")) == []
+
+
+def test_png_frames_are_not_deleted_first(rendered, tmp_path, capsys):
+    """Something in the way of the new set: refused, with every earlier frame kept."""
+    folder, _, _ = rendered
+    frames = tmp_path / "frames"
+    args = ["render", str(folder), "-o", str(frames), "--workers", "1", *SMALL, "--fps", "6"]
+    assert main(args) == 0
+    (frames / "tiny_00005.png").unlink()
+    (frames / "tiny_00005.png").mkdir()  # not a frame: nothing may be deleted for it
+    before = contents(frames)
+    assert main(args) == 2
+    assert "tiny_00005.png' is not a frame histmap wrote" in capsys.readouterr().err
+    assert contents(frames) == before
+    assert sorted(p.name for p in frames.iterdir() if p.name.startswith(".")) == []
+
+
+def lesson_args(folder: Path, out: Path) -> list[str]:
+    return ["lesson", str(folder), "-o", str(out), "--workers", "1", "--fps", "4", *SMALL]
+
+
+def test_lesson_never_deletes_files_it_did_not_write(rendered, tmp_path, capsys):
+    folder, _, _ = rendered
+    out = tmp_path / "lesson"
+    (out / "stills").mkdir(parents=True)
+    (out / "notes.txt").write_text("my notes")
+    (out / "stills" / "mine.png").write_bytes(b"my own picture")
+    before = contents(out)
+    assert main([*lesson_args(folder, out), "--duration", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "holds files that are not an earlier histmap lesson" in err
+    assert "notes.txt" in err and "stills/mine.png" in err
+    assert contents(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["lesson"]
+
+
+def test_a_lesson_never_replaces_the_folder_it_runs_in(rendered, tmp_path, monkeypatch, capsys):
+    folder, _, _ = rendered
+    monkeypatch.chdir(tmp_path)
+    for out in (".", ".."):
+        assert main(lesson_args(folder, Path(out))) == 2
+        assert "holds the folder histmap runs in" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_lesson_keeps_the_earlier_one(rendered, tmp_path, capsys):
+    folder, _, _ = rendered
+    out = tmp_path / "lesson"
+    assert main([*lesson_args(folder, out), "--duration", "1"]) == 0
+    (out / ".DS_Store").write_bytes(b"the Finder's")  # system files do not stop a new lesson
+    before = contents(out)
+    proc = start_cli(
+        [*lesson_args(folder, out), "--duration", "60"],
+        lambda: list(tmp_path.glob(".lesson.*.tmp/.tiny.*.mp4")),
+    )
+    time.sleep(0.3)
+    proc.terminate()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert b"terminated: no output was changed" in err and b"Traceback" not in err
+    assert contents(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["lesson"]  # no temporary folder, no lock
+    # Run again to the end, the lesson is replaced whole.
+    assert main([*lesson_args(folder, out), "--duration", "2"]) == 0
+    manifest = json.loads((out / "lesson.json").read_text())
+    assert manifest["duration"] == 2 and not (out / ".DS_Store").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lesson"]
+
+
+# -- never inside the map being read ----------------------------------------------------------
+
+
+def test_outputs_inside_the_map_folder_are_refused(rendered, capsys):
+    folder, _, _ = rendered
+    before = contents(folder)
+    for args in (
+        ["render", str(folder), "-o", str(folder / "x.mp4")],
+        ["render", str(folder), "-o", str(folder / "snapshots" / ".." / "frames")],
+        ["render", str(folder), "-o", str(folder)],
+        ["lesson", str(folder), "-o", str(folder)],
+        ["lesson", str(folder), "-o", str(folder / "lesson")],
+        ["still", "1950-07-01", str(folder), "-o", str(folder / "x.png")],
+    ):
+        assert main([*args, "--size", "160x96"]) == 2, args
+        err = capsys.readouterr().err
+        assert f"is inside the map folder '{folder}', which histmap reads" in err, args
+    assert contents(folder) == before
+    assert not (folder / "frames").exists() and not (folder / "lesson").exists()
+
+
+def test_outputs_among_the_built_in_maps_are_refused(rendered, capsys):
+    from histmap.loader import data_root
+
+    folder, _, _ = rendered
+    for args in (
+        ["render", str(folder), "-o", str(data_root() / "x.mp4")],
+        ["still", "1950-07-01", "korean_war", "-o", str(data_root() / "korean_war" / "x.png")],
+    ):
+        assert main([*args, "--size", "160x96"]) == 2, args
+        assert "which histmap reads" in capsys.readouterr().err
+    assert not (data_root() / "x.mp4").exists()
+
+
+# -- no process outlives histmap --------------------------------------------------------------
+
+
+def children_of(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, waiting for its new parent to reap it, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
+def test_killing_histmap_ends_its_workers_and_encoder(rendered):
+    """``kill -9`` of histmap alone: its workers and ffmpeg end within seconds, and a caller
+    reading histmap's output sees it end (no survivor holds the pipes open)."""
+    folder, out, before = rendered
+    proc = start_long_render(folder, out, "2")
+    children: set[int] = set()
+    try:
+        deadline = time.monotonic() + 10
+        while len(children) < 3 and time.monotonic() < deadline:  # 2 workers and ffmpeg
+            children |= children_of(proc.pid)
+            time.sleep(0.05)
+        assert len(children) >= 3, children
+        os.kill(proc.pid, signal.SIGKILL)  # histmap alone, not its process group
+        proc.communicate(timeout=10)  # returns once no process holds stdout and stderr
+        deadline = time.monotonic() + 5
+        while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in children if alive(pid)] == []
+    finally:
+        for pid in children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+    assert out.read_bytes() == before
+    for name in leftovers(out.parent):  # kill -9: the temporary file stays (documented)
+        (out.parent / name).unlink()

@@ -193,11 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with _terminate_as_interrupt():
             return COMMANDS[args.command](args)
-    except KeyboardInterrupt:
-        print("\ninterrupted: no output was changed", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"\ninterrupted: {_changed(exc)}", file=sys.stderr)
         return 130
-    except _Terminated:
-        print("\nterminated: no output was changed", file=sys.stderr)
+    except _Terminated as exc:
+        print(f"\nterminated: {_changed(exc)}", file=sys.stderr)
         return 128 + signal.SIGTERM
     except HistmapError as exc:
         if args.debug:
@@ -218,6 +218,13 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+
+
+def _changed(exc: BaseException) -> str:
+    """What an interrupted command changed: nothing, unless it stopped just as an output was
+    being swapped in (then the library noted which)."""
+    notes = getattr(exc, "__notes__", [])
+    return "; ".join([*notes, "nothing else was changed"]) if notes else "no output was changed"
 
 
 class _Terminated(BaseException):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -19,6 +20,7 @@ import numpy as np
 from PIL import Image
 
 from ._errors import OptionError, OutputError
+from .outputs import make_folder_beside, replace_files
 
 FORMATS = ("mp4", "gif", "png")
 
@@ -167,7 +169,11 @@ class _FfmpegWriter(_AtomicFileWriter):
             *self._output_args(first, scale),
             str(self.tmp),
         ]
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        # The encoder holds none of the caller's pipes; only histmap holds its input, so it
+        # ends with histmap, even killed (no preexec_fn: a Ctrl-C there would be lost).
+        self._proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         _widen_pipe(self._proc.stdin.fileno())
 
     def _write(self, frame: np.ndarray) -> None:
@@ -305,37 +311,37 @@ class GifWriter(_FfmpegWriter):
 class PngSequenceWriter(Writer):
     """Numbered PNG frames ``<name>_00001.png`` in a folder.
 
-    The set is replaced as a whole: frames are written under temporary names and,
-    once all are done, the frames of an earlier render with the same name are
-    removed and the new ones renamed into place.
+    The set is replaced as a whole: frames are written in a hidden folder beside them
+    (``.<name>.xxxx.tmp``) and, once all are done, swapped in for the frames of an
+    earlier render with the same name; other files in the folder are left alone.
+    Aborted, the hidden folder goes and the earlier set stays as it was.
     """
 
     def __init__(self, folder: Path, size: tuple[int, int], fps: float, *, name: str):
         super().__init__(folder, size, fps)
         check_writable(self.path)
         self.name = name
-        self._tmp: list[Path] = []
+        self._built = make_folder_beside(self.path / name)
         self.replaced = 0
 
     def _write(self, frame: np.ndarray) -> None:
-        tmp = self.path / f".{self.name}_{self.frames + 1:05d}.png.tmp"
         image = Image.fromarray(frame[:, :, :3])
         if image.size != self.size:
             image = image.resize(self.size, Image.Resampling.LANCZOS)
-        image.save(tmp, format="PNG", compress_level=3)
-        self._tmp.append(tmp)
+        path = self._built / f"{self.name}_{self.frames + 1:05d}.png"
+        image.save(path, format="PNG", compress_level=3)
 
     def close(self) -> None:
         old = sorted(self.path.glob(f"{self.name}_[0-9][0-9][0-9][0-9][0-9].png"))
-        for path in old:
-            path.unlink()
+        try:
+            replace_files(self._built, self.path, old)
+        except BaseException:
+            self.abort()
+            raise
         self.replaced = len(old)
-        for tmp in self._tmp:
-            os.replace(tmp, tmp.with_name(tmp.name[1:].removesuffix(".tmp")))
 
     def abort(self) -> None:
-        for tmp in self._tmp:
-            tmp.unlink(missing_ok=True)
+        shutil.rmtree(self._built, ignore_errors=True)
 
 
 def open_writer(

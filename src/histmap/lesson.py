@@ -18,10 +18,11 @@ from pathlib import Path
 from ._dates import day_within, format_long, from_day
 from ._errors import OutputError
 from .captions import Cue, caption_cues, chapter_cues, srt, timestamp, webvtt
-from .encode import write_text
+from .encode import check_writable, write_text
 from .model import Event, MapSpec
 from .options import RenderOptions
-from .pipeline import Progress, render_video, write_still
+from .outputs import make_folder_beside, output_lock, swap_folder
+from .pipeline import Progress, refuse_map_folders, render_video, write_still
 from .render import FramePlan
 from .scene import World
 
@@ -173,11 +174,43 @@ def write_lesson(
     progress: Progress | None = None,
 ) -> Path:
     """Write the lesson folder ``out`` (created if its parent exists) and return it: the
-    video and GIF drawn with ``options``, the poster and key stills at the video's size."""
+    video and GIF drawn with ``options``, the poster and key stills at the video's size.
+
+    The folder is built beside ``out`` and swapped in whole at the end: interrupted or
+    failed, an earlier lesson in ``out`` stays as it was. A folder ``out`` holding files
+    that histmap did not write there is refused, naming them (nothing is deleted).
+    """
     spec = world.data.spec
+    if poster is not None:
+        day_within(poster, spec.start, spec.end)  # before any work
     if not out.parent.is_dir():
         raise OutputError(f"the folder '{out.parent}' does not exist: create it first")
-    out.mkdir(exist_ok=True)
+    if Path.cwd().resolve().is_relative_to(out.resolve()):
+        raise OutputError(f"'{out}' holds the folder histmap runs in: name a new lesson folder")
+    check_writable(out.parent)
+    refuse_map_folders(world, out)
+    refuse_foreign_files(out)
+    with output_lock(out.with_name(f".{out.name}.lock"), f"the lesson '{out}'"):
+        built = make_folder_beside(out)
+        try:
+            _fill_lesson(world, built, options, poster=poster, progress=progress)
+            refuse_foreign_files(out)  # again: files may have come while it was drawn
+            swap_folder(built, out)
+        finally:
+            shutil.rmtree(built, ignore_errors=True)
+    return out
+
+
+def _fill_lesson(
+    world: World,
+    out: Path,
+    options: RenderOptions,
+    *,
+    poster: dt.date | str | None,
+    progress: Progress | None,
+) -> None:
+    """Write every file of a lesson in the (new, empty) folder ``out``."""
+    spec = world.data.spec
     name = safe_name(spec.name, "map")
     video, gif = out / f"{name}.mp4", out / f"{name}.gif"
     _, plan = render_video(world, [video, gif], options, name=name, progress=progress)
@@ -196,15 +229,51 @@ def write_lesson(
             _manifest(spec, plan, video, gif, cues, chapters, stills), indent=2, ensure_ascii=False
         ),
     )
-    return out
+
+
+SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+"""Files the system leaves in a folder that was browsed: replaced with the lesson."""
+
+
+def refuse_foreign_files(out: Path) -> None:
+    """Refuse to replace ``out`` if it holds anything but an earlier lesson: the files its
+    ``lesson.json`` lists (and system files such as ``.DS_Store``). ``out`` may be new."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise OutputError(f"'{out}' is not a folder: a lesson is written to a folder")
+    if not out.exists():
+        return
+    foreign = [p for p in _foreign_files(out) if p.name not in SYSTEM_FILES]
+    if foreign:
+        names = ", ".join(str(p.relative_to(out)) for p in foreign[:5])
+        more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        raise OutputError(
+            f"'{out}' holds files that are not an earlier histmap lesson ({names}{more}): "
+            "a lesson replaces its whole folder, so move them away or write the lesson "
+            "to a new folder"
+        )
+
+
+def _foreign_files(out: Path) -> list[Path]:
+    """What in the folder ``out`` an earlier lesson did not write (its ``lesson.json`` says)."""
+    try:
+        manifest = json.loads((out / "lesson.json").read_text(encoding="utf-8"))
+        files = {str(f) for f in manifest["files"].values()} | {"lesson.json"}
+        files |= {str(e["still"]) for e in manifest["events"] if e.get("still")}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        files = set()  # no lesson here, or not one histmap wrote
+    foreign = []
+    for path in sorted(out.rglob("*")):
+        name = path.relative_to(out).as_posix()
+        ours = (path.is_file() and name in files) or (path.is_dir() and name == "stills")
+        if path.is_symlink() or not ours:
+            foreign.append(path)
+    return [p for p in foreign if not any(f in p.parents for f in foreign)]
 
 
 def _key_stills(
     world: World, plan: FramePlan, folder: Path, options: RenderOptions
 ) -> list[tuple[Event, str, float]]:
     """One atlas-page still per key event, at the video's size: ``stills/NN-<id>.png``."""
-    if folder.exists():
-        shutil.rmtree(folder)
     folder.mkdir()
     spec, story = world.data.spec, plan.story
     result = []

@@ -7,15 +7,18 @@ scheduler, on a Dask cluster whose workers plan them with the same function.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ._errors import OptionError
 from .captions import write_captions
 from .draw import FrameRenderer
 from .encode import check_output, check_writable, format_of, temp_beside
+from .loader import data_root
 from .options import RenderOptions
+from .outputs import output_lock, refuse_inside
 from .render import FramePlan, Output, default_workers, plan_frames, render_outputs
 from .scene import World
 
@@ -39,6 +42,19 @@ def render_video(
     """
     for target in targets:
         check_output(target)  # before any work: a clear error, nothing drawn
+        refuse_map_folders(world, target)
+    with _frame_folders(targets, name):
+        return _render_video(world, targets, options, name=name, progress=progress)
+
+
+def _render_video(
+    world: World,
+    targets: list[Path],
+    options: RenderOptions,
+    *,
+    name: str,
+    progress: Progress | None = None,
+) -> tuple[list[Path], FramePlan]:
     gif_only = all(format_of(t) == "gif" for t in targets)
     video = options.for_video(world.data.spec.fps, gif_only=gif_only)
     outputs = [
@@ -67,12 +83,42 @@ def render_video(
     return written, plan
 
 
+def refuse_map_folders(world: World, out: Path) -> None:
+    """Refuse, before any work, an output in the folder of the map being drawn or among the
+    built-in maps: histmap never writes where it reads."""
+    refuse_inside(
+        out, {world.data.spec.folder: "the map folder", data_root(): "the built-in maps' folder"}
+    )
+
+
+@contextlib.contextmanager
+def _frame_folders(targets: list[Path], name: str) -> Iterator[None]:
+    """Hold the lock of the frames ``name`` in every folder of PNG frames among ``targets``
+    (one made here is removed again if the render fails before writing in it)."""
+    made: list[Path] = []
+    try:
+        with contextlib.ExitStack() as locks:
+            for folder in (t for t in targets if format_of(t) == "png"):
+                if not folder.exists():
+                    folder.mkdir()
+                    made.append(folder)
+                what = f"the frames {name}_NNNNN.png in '{folder}'"
+                locks.enter_context(output_lock(folder / f".{name}.lock", what))
+            yield
+    except BaseException:
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if empty
+        raise
+
+
 def write_still(world: World, day: float, out: Path, options: RenderOptions) -> Path:
     """Draw the map on ``day`` to ``out``, a PNG, SVG or PDF (its extension decides), at the
     options' frame size; the file is written whole or not at all."""
     if out.suffix.lower() not in STILL_FORMATS:
         raise OptionError(f"cannot write a still as '{out.suffix}': use .png, .svg or .pdf")
     check_writable(out.parent if str(out.parent) else Path("."))
+    refuse_map_folders(world, out)
     renderer = FrameRenderer(world, options.frame_size(), layered=False)
     tmp = temp_beside(out)
     try:

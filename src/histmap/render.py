@@ -27,6 +27,7 @@ from ._errors import OptionError
 from .draw import FrameRenderer, map_swatch
 from .encode import Writer, format_of, open_writer
 from .options import GIF_FPS, RenderOptions
+from .outputs import die_with_parent
 from .scene import World
 from .story import Story
 from .timeline import frame_count
@@ -154,9 +155,11 @@ class _PoolWorker:
     source: FrameSource | None = None
 
     @classmethod
-    def start(cls, world: World, plan: FramePlan, ring: FrameRing | None) -> None:
+    def start(cls, world: World, plan: FramePlan, ring: FrameRing | None, parent: int) -> None:
         """Ctrl-C is the parent's to handle (it stops the pool and removes partial outputs);
-        a worker that took it too would die mid-task and hang the pool."""
+        a worker that took it too would die mid-task and hang the pool. A worker dies with
+        the parent (even ``kill -9``): none keeps drawing, or holds the caller's pipes."""
+        die_with_parent(parent)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         cls.source = FrameSource(world, plan, ring)
@@ -187,7 +190,7 @@ def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.
         workers,
         mp_context=mp.get_context("fork") if fork else None,
         initializer=_PoolWorker.start,
-        initargs=(world, plan, ring),
+        initargs=(world, plan, ring, os.getpid()),
     ) as pool:
         pending: deque[tuple[int, range, Future]] = deque()
 
@@ -228,6 +231,7 @@ def render_outputs(
     """
     frames = frames if frames is not None else iter_frames(world, plan, workers)
     writers: list[tuple[Writer, Output]] = []
+    closed: list[Path] = []
     try:
         # Start the workers before any encoder, so that no worker inherits an encoder's pipe.
         first = next(frames)
@@ -246,9 +250,12 @@ def render_outputs(
                     writer.write(frame)
             if progress is not None:
                 progress(i + 1, total)
-        for writer, _ in writers:
+        for writer, out in writers:
             writer.close()
-    except BaseException:
+            closed.append(out.target)
+    except BaseException as exc:
+        for target in closed:  # told when interrupted: not every output is as it was
+            exc.add_note(f"'{target}' was already written")
         for writer, _ in writers:
             writer.abort()
         frames.close()
