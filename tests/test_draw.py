@@ -170,3 +170,26 @@ def test_a_new_view_redraws_the_map_and_matches_a_full_redraw(korea, size):
     assert box.x0 < col < box.x1 and 0 < row < size[1]
     # And back: the same renderer draws the wide view as before.
     assert np.array_equal(fast.render(scene), wide)
+
+
+def test_ground_taken_recently_is_a_lighter_tint_of_its_side(renderer, korea):
+    """28 September 1950: the UN took the ground between Taejon and Seoul since the last
+    snapshot; it is the UN's tint made lighter, while ground it held all along is not."""
+    frame = renderer.render(korea.world.scene(to_day("1950-09-28")))
+    taken = patch_colour(frame, renderer.pixel_of(127.35, 36.75))
+    held = patch_colour(frame, renderer.pixel_of(128.9, 35.6))
+    un = blended("#2f6fb3")
+    assert np.abs(held - un).max() < 12
+    lighter = un * (1 - THEME.gain_tint) + 255 * THEME.gain_tint
+    assert np.abs(taken - lighter).max() < 12
+
+
+def test_gains_can_be_turned_off(tiny_map):
+    import histmap
+
+    toml = tiny_map / "map.toml"
+    hmap = histmap.load_map(tiny_map)
+    day = to_day(hmap.snapshot_dates[1])
+    assert hmap.world.scene(day).gains  # the tiny map's front moves between its snapshots
+    toml.write_text(toml.read_text() + "\n[theme]\ngain_days = 0\n")
+    assert histmap.load_map(tiny_map).world.scene(day).gains == {}

@@ -218,3 +218,24 @@ def test_before_and_after_the_keyframes_the_ends_hold():
     m = Morph([Keyframe(0, two_sides(150)), Keyframe(10, two_sides(50))], MAIN, ["a", "b"])
     assert m.territories(-5)["b"].area == pytest.approx(15000, rel=1e-6)
     assert m.territories(50)["b"].area == pytest.approx(5000, rel=1e-6)
+
+
+def test_gains_lie_between_the_two_fronts_and_vanish_while_the_front_is_still():
+    """Side b pushes north from y=60 to y=140: what it took lies between the two lines,
+    on land; nothing is taken while the front holds."""
+    m = Morph(
+        [Keyframe(0, two_sides(60)), Keyframe(10, two_sides(140)), Keyframe(20, two_sides(140))],
+        LAND,
+        ["a", "b"],
+    )
+    gains = m.gains(10, 0)
+    assert set(gains) == {"b"}
+    taken = shapely.intersection(gains["b"], MAIN)
+    between = box(0, 60, 100, 140)
+    assert taken.area == pytest.approx(between.area, rel=0.05)
+    assert shapely.difference(taken, between.buffer(3)).area < 0.01 * between.area
+    # Halfway, what is taken so far reaches up to the moving front only.
+    half = shapely.intersection(m.gains(5, 0)["b"], MAIN)
+    assert half.area == pytest.approx(box(0, 60, 100, 100).area, rel=0.08)
+    assert m.gains(20, 10) == {}
+    assert m.gains(15, 15) == {}

@@ -132,3 +132,19 @@ def test_partition_and_continuity_at_200_random_instants(korea):
         ratios.append(step[0] / step[1] if step[1] > 1e6 else 0.5)
     assert 0.4 < np.median(ratios) < 0.6
     assert np.mean(np.array(ratios) < 0.75) > 0.95
+
+
+def test_recent_gains_after_the_breakout_and_none_in_the_stalemate(korea):
+    """A week after the Inchon landing the UN's recent gains are large and lie between
+    the front of a week before and today's; in the stalemate of 1952 there are none."""
+    world = korea.world
+    day, week_ago = to_day("1950-09-28"), to_day("1950-09-21")
+    gains = world.morph.gains(day, week_ago)
+    taken = shapely.intersection(gains["un"], world.land)
+    now, before = world.morph.territories(day), world.morph.territories(week_ago)
+    between = shapely.intersection(now["un"], before["north"])
+    assert taken.area > 20_000e6  # km² of the peninsula, in m²
+    assert shapely.difference(taken, between).area < 0.05 * taken.area
+    assert shapely.difference(between, taken).area < 0.1 * between.area
+    quiet = world.morph.gains(to_day("1952-03-01"), to_day("1952-02-23"))
+    assert sum(g.area for g in quiet.values()) == 0

@@ -78,6 +78,9 @@ def ease(alpha: float, easing: str = "linear") -> float:
     return alpha
 
 
+GAIN_MIN_SHARE = 2e-4
+"""Recent gains smaller than this share of the land are slivers, not ground taken."""
+
 class Morph:
     """Interpolate a partition of ``land`` among ``sides`` through ``keyframes``.
 
@@ -118,6 +121,8 @@ class Morph:
         self._present: dict[int, set[int]] = {}
         self._cache_size = cache_size
         self._recent: OrderedDict[float, tuple[dict, list]] = OrderedDict()
+        self._recent_gains: OrderedDict[tuple[float, float], dict] = OrderedDict()
+        self._min_gain = GAIN_MIN_SHARE * land.area
 
     # -- public ------------------------------------------------------------------------------
 
@@ -151,6 +156,34 @@ class Morph:
         Each item is (list of vertex arrays, side a, side b); ``_unheld`` has none.
         """
         return list(self._outlines(day)[1])
+
+    def gains(self, day: float, since: float) -> dict[str, BaseGeometry]:
+        """The land each side holds at ``day`` that another side held at ``since``, from
+        the grid like :meth:`regions` (running over the sea, for drawing under a mask).
+
+        One contouring per side whose ground grew; nothing while the front is still.
+        Pieces smaller than ``GAIN_MIN_SHARE`` of the land (slivers where a line only
+        wavers) are left out.
+        """
+        key = (day, since)
+        if key not in self._recent_gains:
+            now, present_now = self._blend(day)
+            then, present_then = self._blend(since)
+            present = sorted(set(present_now) | set(present_then))
+            gains = {}
+            for k in present:
+                if self.sides[k] == UNHELD:
+                    continue
+                # Negative where side k wins now and did not then.
+                field = np.maximum(_margin(now, k, present), -_margin(then, k, present))
+                if (field < 0).any():
+                    region = _without_slivers(self._grid.region(field), self._min_gain)
+                    if not region.is_empty:
+                        gains[self.sides[k]] = region
+            self._recent_gains[key] = gains
+            if len(self._recent_gains) > 4:
+                self._recent_gains.popitem(last=False)
+        return dict(self._recent_gains[key])
 
     def _outlines(self, day: float) -> tuple[dict, list]:
         """Regions and boundaries at an instant, kept for the last few instants: a video
@@ -438,6 +471,19 @@ def _clip_partition(
     if remaining.area > 1e-6 * max(land.area, 1e-12):
         result[UNHELD] = remaining
     return result
+
+
+def _without_slivers(region: BaseGeometry, min_area: float) -> BaseGeometry:
+    parts = shapely.get_parts(region)
+    return shapely.union_all(parts[shapely.area(parts) >= min_area])
+
+
+def _margin(fields: np.ndarray, k: int, present: list[int]) -> np.ndarray:
+    """How far side ``k`` is from winning each cell: negative where it holds it."""
+    others = [j for j in present if j != k]
+    if not others:
+        return fields[k] - np.inf
+    return fields[k] - np.min(fields[others], axis=0)
 
 
 def fronts_of(partition: dict[str, BaseGeometry]) -> list[tuple[BaseGeometry, str, str]]:

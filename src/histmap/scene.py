@@ -7,7 +7,7 @@ This is the last stage without matplotlib: the drawing module turns a
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -21,6 +21,7 @@ from .interpolate import Keyframe, Morph
 from .layout import frame_layout
 from .model import Event, MapData
 from .story import Arrow, Marker, Story
+from .style import Theme
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class Scene:
     """For a still: the numbered events listed beside the map."""
     view: View | None = None
     """What the map shows (``None``: the map's whole extent)."""
+    gains: dict[str, BaseGeometry] = field(default_factory=dict)
+    """Ground each side took recently (drawn lighter), running over the sea like ``regions``."""
 
 
 class World:
@@ -208,7 +211,27 @@ class World:
             progress=float(np.clip(progress, 0, 1)),
             main_events=[] if video else story.main_events(day),
             view=self.overview,
+            gains=self.gains_at(day, video=video),
         )
+
+    def gains_at(self, day: float, *, video: bool) -> dict[str, BaseGeometry]:
+        """Ground each side took recently: in a video, in the theme's last ``gain_days``
+        days of history; on a still, since the snapshot before ``day``."""
+        days = self.theme.gain_days
+        if days <= 0:
+            return {}
+        if video:
+            since = day - days
+        else:
+            before = [k.day for k in self.morph.keyframes if k.day < day]
+            if not before:
+                return {}
+            since = before[-1]
+        return self.morph.gains(day, max(since, self.morph.keyframes[0].day))
+
+    @cached_property
+    def theme(self) -> Theme:
+        return Theme.from_table(self.data.spec.theme)
 
     @cached_property
     def _zones(self) -> list[tuple[float, list[BaseGeometry]]]:

@@ -186,6 +186,8 @@ class ThemeToml(_Table):
     territory_alpha: Share = _THEME.territory_alpha
     relief: Share = _THEME.relief
     font: Annotated[str, AfterValidator(_font)] = _THEME.font
+    gain_days: Annotated[float, _between(0, 3650, " days")] = _THEME.gain_days
+    gain_tint: Share = _THEME.gain_tint
 
     def overrides(self) -> dict[str, Any]:
         """The keys the map sets, validated: what ``Theme.from_table`` takes."""

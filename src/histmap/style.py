@@ -27,6 +27,11 @@ class Theme:
     territory_alpha: float = 0.5
     relief: float = 0.4
     font: str = "DejaVu Sans"
+    gain_days: float = 7.0
+    """Ground a side took in the last this many days of history is drawn in a lighter
+    tint of its colour (on a still: since the previous snapshot); 0 turns it off."""
+    gain_tint: float = 0.45
+    """How much lighter the recent gains are: the opacity of white laid over them."""
 
     @classmethod
     def from_table(cls, table: dict | None) -> Theme:

@@ -12,7 +12,7 @@ from .base import Band, Depends, Layer
 
 
 class Areas(Layer):
-    """Territories, zones and fronts; a held date keeps the ones already set."""
+    """Territories, their recent gains, zones and fronts; a held date keeps the ones set."""
 
     depends, band = Depends.INSTANT, Band.AREAS
 
@@ -20,6 +20,11 @@ class Areas(Layer):
         ctx, t, ax = self.ctx, self.ctx.theme, self.ctx.map_ax
         self._territories = PathCollection([], zorder=2, edgecolor="none")
         ax.add_collection(self._territories)
+        # Recent gains: the side's tint made lighter by white laid over it.
+        self._gains = PathCollection(
+            [], zorder=2.1, edgecolor="none", facecolor=(1, 1, 1, t.gain_tint)
+        )
+        ax.add_collection(self._gains)
         self._zones = PathCollection(
             [],
             zorder=2.2,
@@ -48,7 +53,7 @@ class Areas(Layer):
     def update(self, scene: Scene) -> bool:
         """Territories, fronts and zones, unless they are the ones already set (a held date)."""
         # The geometries themselves are kept in the key, so their ids cannot be reused.
-        key = (scene.day, *scene.regions.values(), *scene.zones)
+        key = (scene.day, *scene.regions.values(), *scene.zones, *scene.gains.values())
         last = self._key
         if (
             last is not None
@@ -65,6 +70,7 @@ class Areas(Layer):
         )
         self._fronts.set_segments([line for lines, _, _ in scene.boundaries for line in lines])
         self._zones.set_paths([polygon_path(z) for z in scene.zones])
+        self._gains.set_paths([polygon_path(g) for g in scene.gains.values()])
         self._key = key
         return True
 

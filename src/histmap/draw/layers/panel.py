@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import matplotlib as mpl
+import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -181,6 +183,8 @@ class PanelFooter(Layer):
         for kind, label in (("landing", "Landing"), ("evacuation", "Evacuation")):
             if kind in kinds:
                 handles.append(self._arrow_handle(SHAFT_STYLES[kind], 2.5, MARKERS[kind], 6, label))
+        if t.gain_days > 0:
+            handles.append(self._gain_handle())
         if any(p["kind"] == "dmz" for s in data.snapshots for _, p in s.extras):
             handles.append(
                 Patch(
@@ -199,6 +203,18 @@ class PanelFooter(Layer):
                 )
             )
         return handles
+
+    def _gain_handle(self) -> Patch:
+        """A lighter tint of the first side's colour, as recent gains are drawn."""
+        ctx = self.ctx
+        t, side = ctx.theme, ctx.world.data.spec.sides[0]
+        fill = np.array(mpl.colors.to_rgb(side.colour))
+        land = np.array(mpl.colors.to_rgb(t.land))
+        tint = fill * t.territory_alpha + land * (1 - t.territory_alpha)
+        tint = tint * (1 - t.gain_tint) + t.gain_tint
+        video = ctx.story is not None and ctx.story.schedule is not None
+        label = f"Taken in the last {t.gain_days:g} days" if video else "Taken since the last map"
+        return Patch(facecolor=tuple(tint), label=label)
 
     def _arrow_handle(self, style, width: float, marker: str, size: float, label: str):
         ctx = self.ctx
