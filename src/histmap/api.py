@@ -139,6 +139,7 @@ class HistMap:
         from .pipeline import render_video
 
         options = RenderOptions.of(options, **changes)
+        options.check_span(*self.span)
         if out is None:
             Path("frames").mkdir(exist_ok=True)
             targets = [Path("frames") / f"{self.name}.mp4", Path("frames") / f"{self.name}.gif"]
@@ -174,6 +175,8 @@ class HistMap:
         from .lesson import write_lesson
 
         options = RenderOptions.of(options, **changes)
+        # Every option is checked before any work (a lesson takes minutes to draw).
+        poster = options.check_span(*self.span, poster=poster)
         return write_lesson(self.world, Path(out), options, poster=poster, progress=progress)
 
     def still(

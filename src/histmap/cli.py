@@ -107,10 +107,12 @@ def _add_other_commands(sub) -> None:
     new = sub.add_parser(
         "new",
         help="make a new map folder to fill in",
-        description="Create the map folder NAME: a commented map.toml, two example "
-        "snapshots, an event, a place and a README. It checks and renders at once.",
+        description="Create the map folder NAME (a name or a path): a commented map.toml, "
+        "two example snapshots, an event, a place and a README. It checks and renders at once.",
     )
-    new.add_argument("name", metavar="NAME", help="the folder's name, e.g. my_map")
+    new.add_argument(
+        "name", metavar="NAME", help="the folder's name or path, e.g. my_map or maps/my_map"
+    )
     new.add_argument("--dir", metavar="PATH", help="where to create it (default: here)")
 
 
@@ -366,7 +368,7 @@ def _new(args: argparse.Namespace) -> int:
     print(f"made {folder}")
     print(f"  check it:   histmap check {folder}")
     print(f"  preview:    histmap still 1941-05-25 {folder}")
-    print(f"  render it:  histmap render {folder} -o {args.name}.mp4")
+    print(f"  render it:  histmap render {folder} -o {folder.name}.mp4")
     return 0
 
 

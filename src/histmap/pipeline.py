@@ -16,7 +16,7 @@ from .captions import write_captions
 from .draw import FrameRenderer
 from .encode import check_output, check_writable, format_of, temp_beside
 from .options import RenderOptions
-from .render import FramePlan, Output, default_workers, plan_frames, render_outputs
+from .render import CHUNK, FramePlan, Output, plan_frames, render_outputs
 from .scene import World
 
 Progress = Callable[[int, int], None]
@@ -56,7 +56,7 @@ def render_video(
         plan,
         outputs,
         name=name,
-        workers=video.workers or default_workers(),
+        workers=video.worker_count(len(plan.times), CHUNK),
         frames=frames,
         progress=progress,
     )
