@@ -38,7 +38,16 @@ def load_map(map: str | os.PathLike | None = None) -> HistMap:
     Raises :class:`histmap.MapError` listing every problem if the folder is not usable.
     """
     data, warnings = load_map_data(map)
-    return HistMap(data, warnings)
+    return HistMap(data, warnings + _font_problems(data))
+
+
+def _font_problems(data: MapData) -> list[Problem]:
+    """One warning naming the characters of the map's texts that its font has no glyph for
+    (matplotlib's own warnings, one per glyph and drawing, are silenced while drawing)."""
+    from .draw.fonts import glyph_problem
+
+    problem = glyph_problem(data)
+    return [] if problem is None else [Problem("map.toml", problem, severity="warning")]
 
 
 class HistMap:
