@@ -146,6 +146,15 @@ def test_missing_glyphs_are_said_once_in_one_line(tmp_path, capsys):
     assert "한 국 전 쟁 🦖" in lines[0] and "[theme] font" in lines[0]
     assert main(["check", str(folder)]) == 0
     assert "has no glyph for 5 character(s)" in capsys.readouterr().out
+    # The API gives it once, as a HistmapWarning, and none of matplotlib's.
+    hmap = histmap.load_map(folder)
+    assert "한" in str(hmap.text_warnings[0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for date in ("1950-07-10", "1950-07-20"):
+            hmap.still(date, tmp_path / f"{date}.png", size=(320, 180))
+    assert [w.category for w in caught] == [histmap.HistmapWarning]
+    assert histmap.load_map("korean_war").text_warnings == []
 
 
 def test_quiet_glyph_warnings_silences_only_those():

@@ -8,11 +8,12 @@ import signal
 import sys
 import threading
 import traceback
+import warnings
 from pathlib import Path
 
 from . import __version__
 from ._dates import format_long, to_date
-from ._errors import HistmapError, MapError
+from ._errors import HistmapError, HistmapWarning, MapError
 from .api import load_map
 from .options import RenderOptions, parse_size
 
@@ -193,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args([*args_list, "render"])
     args.debug = debug
     try:
-        with _terminate_as_interrupt():
+        with _terminate_as_interrupt(), warnings.catch_warnings():
+            warnings.showwarning = _show_warning
             return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("\ninterrupted: no output was changed", file=sys.stderr)
@@ -220,6 +222,14 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """histmap's own warnings as one line, ``warning: ...``; others as Python shows them."""
+    if issubclass(category, HistmapWarning):
+        print(f"warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 class _Terminated(BaseException):
@@ -335,7 +345,7 @@ def _check(args: argparse.Namespace) -> int:
             print(f"{problem.severity}: {problem}")
         print(f"{len(exc.problems)} problem(s) found")
         return 1
-    for problem in hmap.warnings:
+    for problem in hmap.warnings + hmap.text_warnings:
         print(f"warning: {problem}")
     print(
         f"{hmap.name}: OK ({len(hmap.snapshot_dates)} snapshots, {len(hmap.events)} events, "
