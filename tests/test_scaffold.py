@@ -46,3 +46,22 @@ def test_scaffold_renders_a_still_and_an_animation(tmp_path):
     assert frames.shape[0] == 9 and frames.shape[1:3] == (180, 320)
     # Both sides hold land in the middle of the battle.
     assert set(hmap.territories_at("1941-05-24").side) == {"allies", "axis"}
+
+
+def test_new_takes_a_path_as_git_init_and_cargo_new_do(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "maps/ww2/my_map"]) == 0
+    folder = tmp_path / "maps" / "ww2" / "my_map"
+    out = capsys.readouterr().out
+    assert "made maps/ww2/my_map" in out and "-o my_map.mp4" in out
+    assert tomllib.loads((folder / "map.toml").read_text())["title"] == "My map"
+    assert main(["check", str(folder)]) == 0
+    # With --dir, the path is inside it; an absolute path is taken as it is.
+    assert new_map("sub/other", tmp_path / "base") == tmp_path / "base" / "sub" / "other"
+    assert new_map(tmp_path / "abs_map") == tmp_path / "abs_map"
+    assert (tmp_path / "abs_map" / "map.toml").is_file()
+    with pytest.raises(OptionError, match="already exists"):
+        new_map("maps/ww2/my_map")
+    for bad in ("maps/../x", "maps/-x", "maps/my map"):
+        with pytest.raises(OptionError, match="not a usable map name"):
+            new_map(bad)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from ._errors import HistmapError, MapError, OptionError, OutputError, Problem
+from ._errors import HistmapError, HistmapWarning, MapError, OptionError, OutputError, Problem
 from .api import HistMap, load_map
 from .options import RenderOptions
 
 __all__ = [
     "HistMap",
     "HistmapError",
+    "HistmapWarning",
     "MapError",
     "OptionError",
     "OutputError",

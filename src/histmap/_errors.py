@@ -43,3 +43,8 @@ class OutputError(HistmapError, OSError):
 
 class OptionError(HistmapError, ValueError):
     """A command option or API argument with a bad value."""
+
+
+class HistmapWarning(UserWarning):
+    """Something a map maker should know, that does not stop the drawing (e.g. characters
+    the font has no glyph for); given once, with :mod:`warnings`."""

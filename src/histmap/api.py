@@ -9,11 +9,12 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+from warnings import warn
 
 import geopandas as gpd
 
 from ._dates import DateLike, day_within, to_date
-from ._errors import Problem
+from ._errors import HistmapWarning, Problem
 from .loader import load_map_data
 from .model import UNHELD, Event, MapData, Place, Side
 from .options import RenderOptions
@@ -47,6 +48,7 @@ class HistMap:
     def __init__(self, data: MapData, warnings: list[Problem] | None = None):
         self.data = data
         self.warnings = warnings or []
+        self._text_warned = False
 
     def __repr__(self) -> str:
         return f"<HistMap {self.name!r}: {self.span[0]} to {self.span[1]}>"
@@ -80,6 +82,24 @@ class HistMap:
     @property
     def places(self) -> gpd.GeoDataFrame:
         return _frame(self.data.places, Place)
+
+    @cached_property
+    def text_warnings(self) -> list[Problem]:
+        """What is wrong with the map's texts as drawn: the characters its font has no glyph
+        for, in one warning (this loads matplotlib, so :func:`load_map` does not look).
+        :meth:`still`, :meth:`render` and :meth:`lesson` give them once as a
+        :class:`~histmap.HistmapWarning`; matplotlib's own warnings, one per glyph and
+        drawing, are silenced."""
+        from .draw.fonts import glyph_problem
+
+        problem = glyph_problem(self.data)
+        return [] if problem is None else [Problem("map.toml", problem, severity="warning")]
+
+    def _warn_about_text(self) -> None:
+        if not self._text_warned:
+            self._text_warned = True
+            for problem in self.text_warnings:
+                warn(str(problem), HistmapWarning, stacklevel=3)
 
     @cached_property
     def world(self) -> World:
@@ -139,6 +159,8 @@ class HistMap:
         from .pipeline import render_video
 
         options = RenderOptions.of(options, **changes)
+        options.check_span(*self.span)
+        self._warn_about_text()
         if out is None:
             Path("frames").mkdir(exist_ok=True)
             targets = [Path("frames") / f"{self.name}.mp4", Path("frames") / f"{self.name}.gif"]
@@ -174,6 +196,9 @@ class HistMap:
         from .lesson import write_lesson
 
         options = RenderOptions.of(options, **changes)
+        # Every option is checked before any work (a lesson takes minutes to draw).
+        poster = options.check_span(*self.span, poster=poster)
+        self._warn_about_text()
         return write_lesson(self.world, Path(out), options, poster=poster, progress=progress)
 
     def still(
@@ -191,6 +216,7 @@ class HistMap:
 
         options = RenderOptions.of(options, **changes)
         day = self._day(date)
+        self._warn_about_text()
         if out is None:
             Path("frames").mkdir(exist_ok=True)
             out = Path("frames") / f"{self.name}_{to_date(date)}.png"

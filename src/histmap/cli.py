@@ -8,11 +8,12 @@ import signal
 import sys
 import threading
 import traceback
+import warnings
 from pathlib import Path
 
 from . import __version__
 from ._dates import format_long, to_date
-from ._errors import HistmapError, MapError
+from ._errors import HistmapError, HistmapWarning, MapError
 from .api import load_map
 from .options import RenderOptions, parse_size
 
@@ -107,10 +108,12 @@ def _add_other_commands(sub) -> None:
     new = sub.add_parser(
         "new",
         help="make a new map folder to fill in",
-        description="Create the map folder NAME: a commented map.toml, two example "
-        "snapshots, an event, a place and a README. It checks and renders at once.",
+        description="Create the map folder NAME (a name or a path): a commented map.toml, "
+        "two example snapshots, an event, a place and a README. It checks and renders at once.",
     )
-    new.add_argument("name", metavar="NAME", help="the folder's name, e.g. my_map")
+    new.add_argument(
+        "name", metavar="NAME", help="the folder's name or path, e.g. my_map or maps/my_map"
+    )
     new.add_argument("--dir", metavar="PATH", help="where to create it (default: here)")
 
 
@@ -191,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args([*args_list, "render"])
     args.debug = debug
     try:
-        with _terminate_as_interrupt():
+        with _terminate_as_interrupt(), warnings.catch_warnings():
+            warnings.showwarning = _show_warning
             return COMMANDS[args.command](args)
     except KeyboardInterrupt as exc:
         print(f"\ninterrupted: {_changed(exc)}", file=sys.stderr)
@@ -225,6 +229,14 @@ def _changed(exc: BaseException) -> str:
     being swapped in (then the library noted which)."""
     notes = getattr(exc, "__notes__", [])
     return "; ".join([*notes, "nothing else was changed"]) if notes else "no output was changed"
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """histmap's own warnings as one line, ``warning: ...``; others as Python shows them."""
+    if issubclass(category, HistmapWarning):
+        print(f"warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 class _Terminated(BaseException):
@@ -340,7 +352,7 @@ def _check(args: argparse.Namespace) -> int:
             print(f"{problem.severity}: {problem}")
         print(f"{len(exc.problems)} problem(s) found")
         return 1
-    for problem in hmap.warnings:
+    for problem in hmap.warnings + hmap.text_warnings:
         print(f"warning: {problem}")
     print(
         f"{hmap.name}: OK ({len(hmap.snapshot_dates)} snapshots, {len(hmap.events)} events, "
@@ -373,7 +385,7 @@ def _new(args: argparse.Namespace) -> int:
     print(f"made {folder}")
     print(f"  check it:   histmap check {folder}")
     print(f"  preview:    histmap still 1941-05-25 {folder}")
-    print(f"  render it:  histmap render {folder} -o {args.name}.mp4")
+    print(f"  render it:  histmap render {folder} -o {folder.name}.mp4")
     return 0
 
 

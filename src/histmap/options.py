@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import numbers
+import os
 from dataclasses import dataclass
 
-from ._dates import to_date
+from ._dates import DateLike, day_within, to_date
 from ._errors import OptionError
 
 DEFAULT_SIZE = (1280, 720)
+MIN_SIZE = (64, 64)
+MAX_SIZE = (7680, 4320)
+"""The smallest and largest frame sizes, in pixels."""
 """The frame size when none is given."""
 GIF_SIZE = (960, 540)
 """The size of a GIF when no size is given (beside a video, or alone): GIFs are for slides."""
@@ -50,7 +55,8 @@ end=None, pacing='story', workers=None, captions=False, scheduler=None)
     """``"story"`` holds the date on key events and hurries through quiet months;
     ``"calendar"`` gives every day the same time."""
     workers: int | None = None
-    """Processes drawing frames; default the machine's cores."""
+    """Processes drawing frames; default and at most the machine's cores (see
+    :meth:`worker_count`)."""
     captions: bool = False
     """Also write the captions as WebVTT beside each MP4 (``OUT.vtt``)."""
     scheduler: str | None = None
@@ -100,6 +106,41 @@ end=None, pacing='story', workers=None, captions=False, scheduler=None)
         """The size of a GIF (never more than the video's): the size given, else 960x540."""
         return self.size or GIF_SIZE
 
+    def check_span(
+        self, start: dt.date, end: dt.date, *, poster: DateLike | None = None
+    ) -> dt.date | None:
+        """Refuse, before any work, dates outside a map's span ``start`` to ``end``: the
+        first and last date shown, and a lesson's ``poster`` (returned as a date).
+
+        >>> span = dt.date(1950, 1, 1), dt.date(1951, 1, 1)
+        >>> RenderOptions().check_span(*span, poster="1960-01-01")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        histmap._errors.OptionError: poster: 1960-01-01 is outside the map's span, ...
+        """
+        first, last = self.start or start, self.end or end
+        for d in (first, last):
+            day_within(d, start, end)
+        if last <= first:
+            raise OptionError(f"--to {last} must come after --from {first}")
+        if poster is None:
+            return None
+        try:
+            day_within(poster, start, end)
+        except OptionError as exc:
+            raise OptionError(f"poster: {exc}") from None
+        return to_date(poster)
+
+    def worker_count(self, frames: int, chunk: int = 1) -> int:
+        """How many processes draw ``frames`` frames in chunks of ``chunk``: the number asked
+        for (default: every core), but never more than the cores, nor than the chunks.
+
+        >>> RenderOptions(workers=1000).worker_count(frames=8, chunk=8)
+        1
+        """
+        asked = self.workers or available_cores()
+        return max(1, min(asked, available_cores(), math.ceil(frames / max(1, chunk))))
+
     def for_video(self, map_fps: float, *, gif_only: bool = False) -> RenderOptions:
         """These options with the frame size and rate decided (see :meth:`frame_size` and
         :meth:`frame_rate`): what the frames are drawn with, here or on Dask workers.
@@ -127,9 +168,26 @@ def _size(value) -> tuple[int, int]:
         w, h = value
     except (TypeError, ValueError):
         w = h = None
-    if not (_is_whole(w) and _is_whole(h) and w > 0 and h > 0):
+    if not (_is_whole(w) and _is_whole(h)):
         raise OptionError(f"size must be (width, height) in whole pixels, not {value!r}")
-    return int(w), int(h)
+    return check_size(int(w), int(h))
+
+
+def check_size(w: int, h: int) -> tuple[int, int]:
+    """The one check of a frame size, for the CLI and the API alike: from 64x64 to
+    7680x4320 pixels (smaller frames have no room for the map's texts).
+
+    >>> check_size(1, 1)
+    Traceback (most recent call last):
+    ...
+    histmap._errors.OptionError: size 1x1 is out of range (64x64 to 7680x4320)
+    """
+    if not (MIN_SIZE[0] <= w <= MAX_SIZE[0] and MIN_SIZE[1] <= h <= MAX_SIZE[1]):
+        raise OptionError(
+            f"size {w}x{h} is out of range ({MIN_SIZE[0]}x{MIN_SIZE[1]} to "
+            f"{MAX_SIZE[0]}x{MAX_SIZE[1]})"
+        )
+    return w, h
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -142,6 +200,12 @@ def parse_size(text: str) -> tuple[int, int]:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
         raise OptionError(f"'{text}' is not a size: write WIDTHxHEIGHT, e.g. 1280x720") from None
-    if not (64 <= w <= 7680 and 64 <= h <= 4320):
-        raise OptionError(f"size {w}x{h} is out of range (64x64 to 7680x4320)")
+    w, h = check_size(w, h)
     return w + w % 2, h + h % 2
+
+
+def available_cores() -> int:
+    """The cores this process may run on (at least 1)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)

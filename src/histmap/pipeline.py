@@ -19,7 +19,7 @@ from .encode import check_output, check_writable, format_of, temp_beside
 from .loader import data_root
 from .options import RenderOptions
 from .outputs import output_lock, refuse_inside
-from .render import FramePlan, Output, default_workers, plan_frames, render_outputs
+from .render import CHUNK, FramePlan, Output, plan_frames, render_outputs
 from .scene import World
 
 Progress = Callable[[int, int], None]
@@ -72,7 +72,7 @@ def _render_video(
         plan,
         outputs,
         name=name,
-        workers=video.workers or default_workers(),
+        workers=video.worker_count(len(plan.times), CHUNK),
         frames=frames,
         progress=progress,
     )

@@ -29,16 +29,23 @@ def _template_files():
                 yield rel / entry.name, entry.read_text(encoding="utf-8")
 
 
-def new_map(name: str, directory: str | os.PathLike | None = None) -> Path:
+def new_map(name: str | os.PathLike, directory: str | os.PathLike | None = None) -> Path:
     """Create the map folder ``directory/name`` (default: in the current folder) and return it.
 
-    Raises :class:`OptionError` if the name is not a plain folder name or the folder exists.
+    ``name`` may be a path, as with ``git init`` and ``cargo new``: ``maps/my_map`` makes
+    the folder ``my_map`` in ``maps`` (made too, if need be); its last part names the map.
+    Raises :class:`OptionError` if that part is not a plain folder name, if the path goes up
+    with ``..``, or if the folder exists.
     """
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+    path = Path(name)
+    usable = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", path.name)
+    if not usable or ".." in path.parts:
         raise OptionError(
-            f"'{name}' is not a usable map name: use letters, digits, '_', '-' or '.'"
+            f"'{name}' is not a usable map name: use letters, digits, '_', '-' or '.', "
+            "in a folder path without '..'"
         )
-    folder = Path(directory or ".") / name
+    folder = Path(directory or ".") / path
+    name = path.name
     if folder.exists():
         raise OptionError(f"{folder} already exists: choose another name or --dir")
     title = name.replace("_", " ").replace("-", " ").strip().capitalize()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from ..story import Story
 from ..style import Theme
 from .compositor import Compositor
 from .context import DPI, DrawContext
+from .fonts import quiet_glyph_warnings
 from .layers.areas import Areas
 from .layers.base import Band, Depends, Layer
 from .layers.ground import Ground, Masks, PanelGround
@@ -57,6 +59,8 @@ class FrameReport:
     texts: dict
     """The boxes of the panel's moving texts: date, phase, event_title, caption."""
     legend_box: object | None
+    heading: dict
+    """The boxes of the panel's title and subtitle."""
 
 
 class FrameRenderer:
@@ -126,12 +130,13 @@ class FrameRenderer:
         Cheaper than :meth:`render`: the canvas is copied as it is, and encoders take
         RGBA. ``out``, an array of that shape, takes the frame instead of a new array.
         """
-        new_areas = self._update(scene)
-        if self.compositor is None:
-            with self.ctx.hatching():
-                self.canvas.draw()
-        else:
-            self.compositor.blit(new_areas=new_areas)
+        with quiet_glyph_warnings():
+            new_areas = self._update(scene)
+            if self.compositor is None:
+                with self.ctx.hatching():
+                    self.canvas.draw()
+            else:
+                self.compositor.blit(new_areas=new_areas)
         pixels = self.ctx.pixels()
         if out is None:
             return pixels.copy()
@@ -143,7 +148,7 @@ class FrameRenderer:
 
         Use a renderer made with ``layered=False`` for vector output that stays vector.
         """
-        with self.ctx.hatching():
+        with quiet_glyph_warnings(), self.ctx.hatching():
             self._update(scene)
             # Light PNG compression: a still is written once and read once, mostly.
             extra = (
@@ -165,6 +170,7 @@ class FrameRenderer:
         """Where things are on the frame as last drawn: layers, view, boxes of labels and texts."""
         r = self.ctx.renderer()
         texts = next(layer for layer in self.layers if isinstance(layer, PanelTexts))
+        heading = next(layer for layer in self.layers if isinstance(layer, PanelHeading))
         legend = self.panel_ax.get_legend()
         return FrameReport(
             layers=[(layer.name, layer.depends.value, layer.band.name) for layer in self.layers],
@@ -177,12 +183,24 @@ class FrameRenderer:
                 for name in ("date", "phase", "event_title", "caption")
             },
             legend_box=None if legend is None else legend.get_window_extent(r),
+            heading={
+                name: getattr(heading, name).get_window_extent(r) for name in ("title", "subtitle")
+            },
         )
 
     # -- building and updating -----------------------------------------------------------------
 
+    @contextlib.contextmanager
     def _fonts(self):
-        return mpl.rc_context({"font.family": self.theme.font, "hatch.linewidth": self.ctx.scale})
+        # No mathtext in any text made here: text from the data is literal ("$10 and $20").
+        # Missing glyphs are reported once, when the map is loaded, not once per glyph here.
+        rc = {
+            "font.family": self.theme.font,
+            "hatch.linewidth": self.ctx.scale,
+            "text.parse_math": False,
+        }
+        with quiet_glyph_warnings(), mpl.rc_context(rc):
+            yield
 
     def _build(self, layer: Layer) -> None:
         before = set(self.ctx.artists())

@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from ..geometry import line_segments, polygon_path
+from ..text_fit import LITERAL
 from .base import Band, Depends, Layer
 
 REFERENCE_DASH = (0, (6, 4))
@@ -81,5 +82,6 @@ class ReferenceLines(Layer):
                 style="italic",
                 zorder=5,
                 path_effects=ctx.halo(),
+                **LITERAL,
             )
             ctx.placed.append(label.get_window_extent(ctx.renderer()))

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import matplotlib as mpl
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.transforms import Bbox
 
 from ..._dates import format_long
 from ...model import Event
 from ...scene import Scene
 from ..context import DrawContext
-from ..text_fit import chars_per_line, shrink_to_width
+from ..text_fit import LITERAL, chars_per_line, shrink_to_width, wrap
 from .base import Band, Depends, Layer
 from .linework import REFERENCE_DASH
 from .symbols import MARKERS, SHAFT_STYLES
@@ -21,6 +20,14 @@ from .symbols import MARKERS, SHAFT_STYLES
 DIVIDER = "#d9d4c7"
 WIDEST_DATE = "28 September 1950"
 CAPTION_SHRINK = (1.0, 0.9, 0.8, 0.72, 0.65)
+EVENT_TITLE_LINES = 3
+"""An event's title takes at most this many lines (the numbered list's entries too)."""
+CREDITS_LINES = 4
+LEGEND_LAYOUTS = ((1, 1.0), (1, 0.85), (2, 0.85), (2, 0.72), (3, 0.72))
+"""The legend's layouts to try in turn (columns, times the usual; type size, times the usual):
+the first is the usual one."""
+LEGEND_TOP = 0.45
+"""How high the legend beside the map may reach, as a fraction of the panel's height."""
 
 
 def caption_chars(ctx: DrawContext) -> int:
@@ -41,14 +48,16 @@ class PanelHeading(Layer):
             ax.plot([0, 0], [0, 1], color=DIVIDER, linewidth=ctx.pt(1.5))
         else:
             ax.plot([0, 1], [1, 1], color=DIVIDER, linewidth=ctx.pt(1.5))
-        title = ax.text(
-            p.x, p.title, spec.title, fontsize=ctx.pt(20), fontweight="bold", color=t.text, va="top"
-        )
-        shrink_to_width(title, ctx.renderer(), lay.text_px, smallest=ctx.pt(12))
-        subtitle = ax.text(
-            p.x, p.subtitle, spec.subtitle, fontsize=ctx.pt(10.5), color=t.muted, va="top"
-        )
-        shrink_to_width(subtitle, ctx.renderer(), lay.text_px, smallest=ctx.pt(7.5))
+        self.title = ax.text(
+            p.x, p.title, spec.title, fontsize=ctx.pt(20), fontweight="bold", color=t.text,
+            va="top", **LITERAL,
+        )  # fmt: skip
+        shrink_to_width(self.title, ctx.renderer(), lay.text_px, smallest=ctx.pt(12))
+        self.subtitle = ax.text(
+            p.x, p.subtitle, spec.subtitle, fontsize=ctx.pt(10.5), color=t.muted, va="top",
+            **LITERAL,
+        )  # fmt: skip
+        shrink_to_width(self.subtitle, ctx.renderer(), lay.text_px, smallest=ctx.pt(7.5))
 
 
 class PanelTexts(Layer):
@@ -69,14 +78,17 @@ class PanelTexts(Layer):
         shrink_to_width(self.date, ctx.renderer(), lay.text_px, smallest=ctx.pt(12))
         self.date.set_text("")
         self.phase = ax.text(
-            p.x, p.phase, "", fontsize=ctx.pt(10), color=t.muted, va="top", style="italic"
-        )
+            p.x, p.phase, "", fontsize=ctx.pt(10), color=t.muted, va="top", style="italic",
+            **LITERAL,
+        )  # fmt: skip
         self.event_title = ax.text(
-            p.x, p.event, "", fontsize=ctx.pt(12), fontweight="bold", color=t.text, va="top"
-        )
+            p.x, p.event, "", fontsize=ctx.pt(12), fontweight="bold", color=t.text, va="top",
+            **LITERAL,
+        )  # fmt: skip
         self.caption = ax.text(
-            p.x, p.caption, "", fontsize=ctx.pt(10), color=t.text, va="top", linespacing=1.35
-        )
+            p.x, p.caption, "", fontsize=ctx.pt(10), color=t.text, va="top", linespacing=1.35,
+            **LITERAL,
+        )  # fmt: skip
         self._chars = caption_chars(ctx)
         self._caption_key: tuple[str, str] | None = None
 
@@ -100,21 +112,37 @@ class PanelTexts(Layer):
         return True
 
     def _fit_caption(self, title: str, caption: str) -> None:
-        """Wrap the caption to the panel; shrink its type until it clears the legend."""
+        """Wrap the caption to the panel; shrink its type until it clears the legend, and
+        at the smallest type keep the lines that do (a few measures, however long it is)."""
         ctx = self.ctx
         base = ctx.pt(10)
         room_bottom = self._legend_top()
+        # More lines than the panel could hold at the smallest type are never wrapped.
+        most = int(ctx.panel_ax.get_window_extent(ctx.renderer()).height / (base * 0.5)) + 2
         for factor in CAPTION_SHRINK:
             chars = int(self._chars / factor)
-            self.event_title.set_text(textwrap.fill(title, int(chars * 0.78)))
+            self.event_title.set_text(wrap(title, int(chars * 0.78), EVENT_TITLE_LINES))
             # A long title pushes the caption down.
             lines = self.event_title.get_text().count("\n")
             self.caption.set_y(ctx.layout.slots.caption - lines * ctx.layout.slots.line)
             self.caption.set_fontsize(base * factor)
-            self.caption.set_text(textwrap.fill(caption, chars))
+            self.caption.set_text(wrap(caption, chars, most))
             box = self.caption.get_window_extent(ctx.renderer())
             if box.y0 >= room_bottom:
                 return
+        self._keep_lines_above(caption, chars, box, room_bottom)
+
+    def _keep_lines_above(self, caption: str, chars: int, box, room_bottom: float) -> None:
+        """The caption cut (with an ellipsis) to the lines that end above ``room_bottom``."""
+        r = self.ctx.renderer()
+        line_px = box.height / (self.caption.get_text().count("\n") + 1)
+        keep = int((box.y1 - room_bottom) / max(line_px, 1e-6))
+        for _ in range(3):
+            self.caption.set_text(wrap(caption, chars, keep))
+            if keep < 1 or self.caption.get_window_extent(r).y0 >= room_bottom:
+                return
+            keep -= 1
+        self.caption.set_text("")
 
     def _legend_top(self) -> float:
         """How low a caption may reach: above the legend beside the map, else the panel foot."""
@@ -129,13 +157,20 @@ class PanelTexts(Layer):
         lines = []
         for n, e in enumerate(events, start=1):
             when = f"{e.date.day} {e.date:%b %Y}"
-            text = textwrap.fill(f"{n}. {when}: {e.title}", self._chars, subsequent_indent="    ")
+            text = wrap(
+                f"{n}. {when}: {e.title}", self._chars, EVENT_TITLE_LINES, subsequent_indent="    "
+            )
             lines.append(text)
         return "\n".join(lines)
 
 
 class PanelFooter(Layer):
-    """The legend (only what this map uses) and the credits."""
+    """The legend (only what this map uses) and the credits.
+
+    The legend stays in its room (:meth:`_room`), below the title and the texts: if it is
+    too tall, it takes more columns and smaller type, and at the last the sides it has no
+    room for are counted in one entry, "+N more sides". A few tries, however many sides.
+    """
 
     depends, band = Depends.NEVER, Band.FRAME
 
@@ -143,31 +178,85 @@ class PanelFooter(Layer):
         ctx = self.ctx
         p = ctx.layout.slots
         handles = self._handles()
-        # Long side names wrap rather than run off the panel.
-        width = ctx.layout.text_px * (0.75 if ctx.layout.panel_side == "right" else 0.38)
-        chars = max(12, chars_per_line(ctx.pt(8.5), width, em=0.55))
-        for handle in handles:
-            handle.set_label(textwrap.fill(handle.get_label(), chars))
-        ctx.panel_ax.legend(
-            handles=handles,
-            loc=p.legend_loc,
-            bbox_to_anchor=p.legend_anchor,
-            frameon=False,
-            fontsize=ctx.pt(8.5),
-            handlelength=2.2,
-            borderaxespad=0,
-            ncols=p.legend_columns,
-            labelspacing=0.35,
-        )
+        labels = [handle.get_label() for handle in handles]
+        room = self._room()
+        if not any(self._fits(self._legend(handles, labels, *how), room) for how in LEGEND_LAYOUTS):
+            self._some_sides(handles, labels, room)
         ctx.panel_ax.text(
             p.x,
             p.credits,
-            textwrap.fill(ctx.world.data.spec.credits, int(caption_chars(ctx) * 1.45)),
+            wrap(ctx.world.data.spec.credits, int(caption_chars(ctx) * 1.45), CREDITS_LINES),
             fontsize=ctx.pt(6.5),
             color=ctx.theme.muted,
             va="bottom",
             linespacing=1.2,
+            **LITERAL,
         )
+
+    def _some_sides(self, handles, labels, room) -> None:
+        """The legend in its last layout with the most sides that fit, and "+N more sides"
+        for the rest (by bisection)."""
+        sides = len(self.ctx.world.data.spec.sides)
+
+        def shown(k: int):
+            more = Patch(facecolor="none", edgecolor="none", label=f"+{sides - k} more sides")
+            some = [*handles[:k], more, *handles[sides:]]
+            some_labels = [*labels[:k], more.get_label(), *labels[sides:]]
+            return self._legend(some, some_labels, *LEGEND_LAYOUTS[-1])
+
+        lo, hi = 0, sides - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if self._fits(shown(mid), room) else (lo, mid - 1)
+        shown(lo)
+
+    def _legend(self, handles, labels, columns: int, factor: float):
+        """The legend of ``handles`` (their ``labels`` wrapped to their column) in ``columns``
+        times the usual columns and type ``factor`` times the usual, in place of any earlier."""
+        ctx = self.ctx
+        p = ctx.layout.slots
+        # Long side names wrap rather than run off the panel.
+        width = ctx.layout.text_px * (0.75 if ctx.layout.panel_side == "right" else 0.38)
+        size = ctx.pt(8.5) * factor
+        columns *= p.legend_columns
+        chars = max(12, chars_per_line(size, width / columns, em=0.55))
+        for handle, label in zip(handles, labels, strict=True):
+            handle.set_label(wrap(label, chars, 3))
+        legend = ctx.panel_ax.legend(
+            handles=handles,
+            loc=p.legend_loc,
+            bbox_to_anchor=p.legend_anchor,
+            frameon=False,
+            fontsize=size,
+            handlelength=2.2,
+            borderaxespad=0,
+            ncols=columns,
+            labelspacing=0.35,
+        )
+        for text in legend.get_texts():
+            text.set_parse_math(False)
+        return legend
+
+    def _room(self):
+        """Where the legend may be, in window pixels: beside the map, the panel's lower part
+        (up to :data:`LEGEND_TOP` of it), under the caption; below the map, right of the
+        texts and above the credits."""
+        ctx = self.ctx
+        box = ctx.panel_ax.get_window_extent(ctx.renderer())
+        if ctx.layout.panel_side == "right":
+            x0, y0, x1, y1 = 0.0, 0.0, 1.0, LEGEND_TOP
+        else:
+            x0, y0, x1, y1 = 0.6, 0.08, 1.0, 1.0
+        return Bbox.from_extents(
+            box.x0 + x0 * box.width,
+            box.y0 + y0 * box.height,
+            box.x0 + x1 * box.width,
+            box.y0 + y1 * box.height,
+        )
+
+    def _fits(self, legend, room) -> bool:
+        box = legend.get_window_extent(self.ctx.renderer())
+        return room.padded(1).contains(box.x0, box.y0) and room.padded(1).contains(box.x1, box.y1)
 
     def _handles(self) -> list:
         ctx = self.ctx

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shapely
 
 from ...model import Place
+from ..text_fit import LITERAL
 from .base import Band, Depends, Layer
 
 CITY_LABEL_SIZE = {1: 10, 2: 8.5, 3: 7.5}
@@ -51,6 +52,7 @@ class Places(Layer):
                 alpha=0.8,
                 zorder=7,
                 fontweight="bold",
+                **LITERAL,
             )
         )
 
@@ -68,6 +70,7 @@ class Places(Layer):
                 style="italic",
                 zorder=7,
                 path_effects=ctx.halo(2),
+                **LITERAL,
             )
         )
 
@@ -108,6 +111,7 @@ class Places(Layer):
                 color=ctx.theme.text,
                 zorder=8,
                 path_effects=ctx.halo(),
+                **LITERAL,
             )
             box = label.get_window_extent(ctx.renderer()).expanded(1.05, 1.1)
             if self._fits(box):
