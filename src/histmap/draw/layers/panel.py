@@ -126,7 +126,7 @@ class PanelTexts(Layer):
     def _numbered_list(self, events: list[Event]) -> str:
         lines = []
         for n, e in enumerate(events, start=1):
-            when = f"{e.date.day} {e.date:%b %Y}"
+            when = f"{e.date.day} {e.date:%b} {e.date.year}"
             text = textwrap.fill(f"{n}. {when}: {e.title}", self._chars, subsequent_indent="    ")
             lines.append(text)
         return "\n".join(lines)
