@@ -341,15 +341,8 @@ def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGe
             lambda m: f" near lon {float(m[1]):g}, lat {float(m[2]):g}",
             shapely.is_valid_reason(geom),
         )
-        geom = _polygonal(shapely.make_valid(geom)) if "Polygon" in allowed else geom
-        if geom.is_empty:
-            col.add(
-                path,
-                f"is an invalid polygon ({reason}) with no area left once repaired: "
-                "draw its outline again",
-                feature=name,
-                field="geometry",
-            )
+        geom = shapely.make_valid(geom)
+        if "Polygon" in allowed and (geom := _polygonal(geom, reason, name, path, col)) is None:
             return None
         col.add(
             path,
@@ -361,10 +354,21 @@ def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGe
     return geom
 
 
-def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """The polygons of a repaired geometry, without the lines and points a repair leaves."""
+def _polygonal(
+    geom: BaseGeometry, reason: str, name: str, path: Path, col: _Collector
+) -> BaseGeometry | None:
+    """The polygons of a repaired polygon, without the lines and points a repair may leave
+    (what is drawn is what was warned about); ``None`` if none are left, reported."""
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
+    if parts:
+        return shapely.union_all(parts)
+    col.add(
+        path,
+        f"is an invalid polygon ({reason}) with no area left once repaired: draw its outline again",
+        feature=name,
+        field="geometry",
+    )
+    return None
 
 
 def _unclosed_ring(raw: dict) -> str | None:
