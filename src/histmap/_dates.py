@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from ._errors import OptionError
 
 DateLike = dt.date | str
+BEFORE_AD_1 = re.compile(r"^\s*(-\d|\+?0000-|\d+\s*B\.?C)", re.IGNORECASE)
+"""A date of a year before AD 1 (``-0044-03-15``, ``0000-01-01``, ``44 BC``)."""
 
 
 def to_date(value: DateLike, *, allow_time: bool = True) -> dt.date:
@@ -30,6 +33,11 @@ def to_date(value: DateLike, *, allow_time: bool = True) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
+        if BEFORE_AD_1.match(str(value)):
+            raise OptionError(
+                f"'{value}' is before AD 1: histmap's dates run from 0001-01-01 to 9999-12-31, "
+                "years BCE are not supported"
+            ) from None
         raise OptionError(f"'{value}' is not a date: write YYYY-MM-DD, e.g. 1950-09-15") from None
 
 
@@ -42,6 +50,15 @@ def to_day(value: DateLike | float) -> float:
     if isinstance(value, int | float):
         return float(value)
     return float(to_date(value).toordinal())
+
+
+def new_year(year: int) -> float:
+    """The instant 1 January of ``year`` begins, for any year from 1 to 9999.
+
+    >>> new_year(501) == to_day("0501-01-01")
+    True
+    """
+    return float(dt.date(year, 1, 1).toordinal())
 
 
 def day_within(value: DateLike, start: dt.date, end: dt.date) -> float:
@@ -66,9 +83,9 @@ def from_day(day: float) -> dt.date:
 
 
 def format_long(day: dt.date) -> str:
-    """A date as a reader says it.
+    """A date as a reader says it, the year as a number (no leading zeros, on any platform).
 
-    >>> format_long(dt.date(1950, 6, 5))
-    '5 June 1950'
+    >>> format_long(dt.date(1950, 6, 5)), format_long(dt.date(5, 6, 1))
+    ('5 June 1950', '1 June 5')
     """
-    return f"{day.day} {day:%B %Y}"
+    return f"{day.day} {day:%B} {day.year}"

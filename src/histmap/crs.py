@@ -11,13 +11,19 @@ from shapely.geometry.base import BaseGeometry
 
 
 def default_projection(extent: tuple[float, float, float, float]) -> str:
-    """A Lambert conformal conic fitted to the extent (standard parallels at 1/6 and 5/6).
+    """A Lambert conformal conic fitted to the extent (standard parallels at 1/6 and 5/6);
+    for an extent about as far south of the equator as north of it, where the cone
+    flattens into a cylinder, its limit: a Mercator projection.
 
     >>> default_projection((124.0, 33.0, 131.0, 43.0))
     '+proj=lcc +lat_1=34.667 +lat_2=41.333 +lat_0=38.000 +lon_0=127.500 +ellps=WGS84 +units=m'
+    >>> default_projection((95.0, -10.0, 141.0, 10.0))
+    '+proj=merc +lon_0=118.000 +ellps=WGS84 +units=m'
     """
     w, s, e, n = extent
     lat1, lat2 = s + (n - s) / 6, n - (n - s) / 6
+    if abs(lat1 + lat2) < 0.01:  # PROJ refuses a cone whose standard parallels cancel out
+        return f"+proj=merc +lon_0={(w + e) / 2:.3f} +ellps=WGS84 +units=m"
     return (
         f"+proj=lcc +lat_1={lat1:.3f} +lat_2={lat2:.3f} +lat_0={(s + n) / 2:.3f} "
         f"+lon_0={(w + e) / 2:.3f} +ellps=WGS84 +units=m"
@@ -34,6 +40,16 @@ class Projector:
 
     def forward(self, geom: BaseGeometry) -> BaseGeometry:
         return shapely.transform(geom, self._apply_fwd)
+
+    def forward_area(self, geom: BaseGeometry) -> BaseGeometry:
+        """An area (the land) projected, repaired where the projection bent two parts that
+        shared a straight edge in lon/lat into overlapping ones."""
+        drawn = self.forward(geom)
+        if drawn.is_valid:
+            return drawn
+        fixed = shapely.make_valid(drawn)
+        parts = [g for g in shapely.get_parts(fixed) if g.geom_type in ("Polygon", "MultiPolygon")]
+        return shapely.union_all(parts) if parts else shapely.Polygon()
 
     def inverse(self, geom: BaseGeometry) -> BaseGeometry:
         return shapely.transform(geom, self._apply_inv)

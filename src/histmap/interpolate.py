@@ -190,7 +190,9 @@ class Morph:
         holds its date still for many frames while a caption is read."""
         if day not in self._recent:
             fields, present = self._blend(day)
-            if len(present) == 2:
+            if len(present) == 1:  # one side holds all the land: no line, nothing to contour
+                self._recent[day] = ({self.sides[present[0]]: self._grid.box}, [])
+            elif len(present) == 2:
                 self._recent[day] = self._two_sides(fields, *present)
             else:
                 self._recent[day] = (
@@ -327,6 +329,7 @@ class _Grid:
         shapely.prepare(land)
         self.land_mask = shapely.contains_xy(land, self._xx, self._yy)
         self._big = float(len(self.x) + len(self.y)) * self.cell
+        self.box = shapely.box(self.x[0], self.y[0], self.x[-1], self.y[-1])
 
     def labels(self, partition: dict[str, BaseGeometry], sides: list[str]) -> np.ndarray:
         """Index of the side holding each land cell; -1 on the sea."""

@@ -42,6 +42,8 @@ EVENT_KINDS = (
     "political",
     "armistice",
 )
+PLACE_KINDS = ("city", "country", "sea", "lake")
+"""What the places layer draws: a dot and a label, or a label alone."""
 SNAPSHOT_KINDS = {
     "territory": ("Polygon", "MultiPolygon"),
     "front": ("LineString", "MultiLineString"),
@@ -130,10 +132,11 @@ def load_map_data(map_ref: str | os.PathLike | None = None) -> tuple[MapData, li
     if col.errors or spec is None:
         raise MapError(col.problems)
     data = MapData(spec, snapshots, events, places)
-    if not spec.allow_unheld:
+    _check_drawable(data, col)
+    if not spec.allow_unheld and not col.errors:
         _check_coverage(data, col)
-        if col.errors:
-            raise MapError(col.problems)
+    if col.errors:
+        raise MapError(col.problems)
     return data, [p for p in col.problems if p.severity != "error"]
 
 
@@ -339,6 +342,8 @@ def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGe
             shapely.is_valid_reason(geom),
         )
         geom = shapely.make_valid(geom)
+        if "Polygon" in allowed and (geom := _polygonal(geom, reason, name, path, col)) is None:
+            return None
         col.add(
             path,
             f"is an invalid polygon ({reason}); repaired automatically, check it",
@@ -347,6 +352,23 @@ def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGe
             severity="warning",
         )
     return geom
+
+
+def _polygonal(
+    geom: BaseGeometry, reason: str, name: str, path: Path, col: _Collector
+) -> BaseGeometry | None:
+    """The polygons of a repaired polygon, without the lines and points a repair may leave
+    (what is drawn is what was warned about); ``None`` if none are left, reported."""
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    if parts:
+        return shapely.union_all(parts)
+    col.add(
+        path,
+        f"is an invalid polygon ({reason}) with no area left once repaired: draw its outline again",
+        feature=name,
+        field="geometry",
+    )
+    return None
 
 
 def _unclosed_ring(raw: dict) -> str | None:
@@ -373,7 +395,7 @@ def _properties(feat: Any) -> dict:
 
 def _read_snapshots(folder: Path, spec: MapSpec | None, col: _Collector) -> list[Snapshot]:
     snap_dir = folder / "snapshots"
-    files = sorted(snap_dir.glob("*.geojson")) if snap_dir.is_dir() else []
+    files = sorted(snap_dir.glob("*.[gG][eE][oO][jJ][sS][oO][nN]")) if snap_dir.is_dir() else []
     if not files:
         col.add(snap_dir, "holds no snapshots: add at least one YYYY-MM-DD.geojson")
         return []
@@ -639,8 +661,17 @@ def _read_places(folder: Path, spec: MapSpec | None, col: _Collector) -> tuple[P
                     field="rank",
                 )
                 continue
+            kind = props.get("kind", "city")
+            if not isinstance(kind, str) or kind not in PLACE_KINDS:
+                col.add(
+                    path,
+                    f"{_quoted(kind)} is not a kind of place: use {', '.join(PLACE_KINDS)}",
+                    feature=name,
+                    field="kind",
+                )
+                continue
             if geom is not None:
-                places.append(Place(props["name"], rank, props.get("kind", "city"), geom))
+                places.append(Place(props["name"], rank, kind, geom))
     return tuple(places)
 
 
@@ -653,6 +684,13 @@ def _check_span(spec: MapSpec, snapshots: list[Snapshot], col: _Collector) -> No
     toml = spec.folder / "map.toml"
     if spec.start > spec.end:
         col.add(toml, "the map ends before it starts", field="end")
+    elif spec.start == spec.end:
+        col.add(
+            toml,
+            f"the map ends when it starts ({spec.start}): give it an end after its start "
+            "(with one snapshot, set start and end in map.toml)",
+            field="end",
+        )
     for snap in snapshots:
         if not spec.start <= snap.date <= spec.end:
             col.add(
@@ -669,7 +707,11 @@ def _check_coverage(data: MapData, col: _Collector) -> None:
     from .basemap import shared_land
 
     spec = data.spec
-    land = data.land = shared_land(spec.extent, spec.resolution, spec.exclude_borders, spec.region)
+    land = data.land
+    if land is None:
+        land = data.land = shared_land(
+            spec.extent, spec.resolution, spec.exclude_borders, spec.region
+        )
     if land.is_empty:
         return
     geod = Geod(ellps="WGS84")
@@ -694,3 +736,114 @@ def _check_coverage(data: MapData, col: _Collector) -> None:
             "a territory over it, or set allow_unheld = true in map.toml",
             field="geometry",
         )
+
+
+# -- what a render builds ----------------------------------------------------------------------
+
+
+def _check_drawable(data: MapData, col: _Collector) -> None:
+    """Build what every render builds from ``map.toml`` (the projection of the extent, the
+    base map, the land the sides share) and refuse what cannot be drawn, so that a map
+    ``check`` passes is a map that renders."""
+    from .crs import Projector, default_projection
+
+    spec, toml = data.spec, data.spec.folder / "map.toml"
+    given = spec.projection
+    projection = given or default_projection(spec.extent)
+    field = "projection" if given else "extent"
+    try:
+        projector = Projector(projection)
+    except Exception as exc:  # pyproj's CRSError or ProjError: refused by the schema, if given
+        col.add(toml, f"cannot be drawn in the projection '{projection}' ({exc})", field=field)
+        return
+    outline = problem = _projected_outline(spec.extent, projector)
+    if isinstance(problem, str):
+        hint = (
+            "narrow the extent, or choose a projection centred on it"
+            if given
+            else "narrow the extent, or set a projection that can draw it"
+        )
+        col.add(toml, f"{problem} in the projection '{projection}': {hint}", field=field)
+        return
+    land = _drawable_land(spec, col)
+    if land is None:
+        return
+    drawn = projector.forward_area(land)  # as the renderer projects it
+    if not np.isfinite(shapely.get_coordinates(drawn)).all() or drawn.is_empty:
+        col.add(
+            toml,
+            f"its land cannot be drawn in the projection '{projection}' (the coast does not "
+            "project to a finite shape): narrow the extent, or choose another projection",
+            field=field,
+        )
+        return
+    share, drawn_share = land.area / shapely.box(*spec.extent).area, drawn.area / outline.area
+    if drawn_share < LAND_SHRINK_LIMIT * share:
+        col.add(
+            toml,
+            f"would leave its land a speck in the projection '{projection}': it stretches the "
+            f"extent so that the land fills {drawn_share:.1%} of the map instead of about "
+            f"{share:.0%} (Mercator-like projections grow without end towards the poles): "
+            "narrow the extent, or choose another projection",
+            field=field,
+        )
+        return
+    data.land = land
+
+
+LAND_SHRINK_LIMIT = 0.25
+"""The least share of the map the land may fill, as a part of its share of the extent in
+plain longitude and latitude: less, and the projection has stretched the empty parts."""
+
+
+def _projected_outline(extent: tuple, projector) -> shapely.Polygon | str:
+    """The extent on the map, or what keeps it from being one finite, simple area there."""
+    w, s, e, n = extent
+    k = 50
+    lon = np.r_[np.linspace(w, e, k), np.full(k, e), np.linspace(e, w, k), np.full(k, w)]
+    lat = np.r_[np.full(k, s), np.linspace(s, n, k), np.full(k, n), np.linspace(n, s, k)]
+    glon, glat = (a.ravel() for a in np.meshgrid(np.linspace(w, e, 21), np.linspace(s, n, 21)))
+    x, y = projector.points(np.r_[lon, glon], np.r_[lat, glat])
+    bad = ~(np.isfinite(x) & np.isfinite(y))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        where = f"lon {np.r_[lon, glon][i]:g}, lat {np.r_[lat, glat][i]:g}"
+        return f"reaches where the map cannot be drawn (around {where})"
+    outline = shapely.Polygon(np.column_stack([x[: 4 * k], y[: 4 * k]]))
+    if not outline.is_valid or outline.area <= 0:
+        return (
+            "does not make one area on the map (it wraps around a pole or all the way "
+            "around the globe)"
+        )
+    return outline
+
+
+def _drawable_land(spec: MapSpec, col: _Collector) -> BaseGeometry | None:
+    """The land the sides share, or ``None`` (and why) when the map has none to draw."""
+    from .basemap import shared_land
+
+    toml = spec.folder / "map.toml"
+    try:
+        land = shared_land(spec.extent, spec.resolution, spec.exclude_borders, spec.region)
+    except OptionError as exc:  # a resolution that is not installed
+        col.add(toml, str(exc), field="resolution")
+        return None
+    if not land.is_empty:
+        return land
+    w, s, e, n = spec.extent
+    if spec.region is not None and not shared_land(spec.extent, spec.resolution).is_empty:
+        col.add(
+            toml,
+            "holds no land within the extent: the sides share the land of the region, "
+            "so it must cover some of the coast within the extent",
+            field="region",
+        )
+    else:
+        col.add(
+            toml,
+            f"holds no land (lon {w:g}..{e:g}, lat {s:g}..{n:g} is all sea in the base map): "
+            "the sides share the land within the extent, so it must hold some; check it is "
+            "[west, south, east, north] in degrees",
+            field="extent",
+        )
+    return None

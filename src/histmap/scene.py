@@ -139,8 +139,8 @@ class World:
     def basemap(self) -> BaseMap:
         """The base map in projected coordinates."""
         b = self.basemap_lonlat
-        f = self.projector.forward
-        return BaseMap(f(b.land), f(b.lakes), f(b.borders), f(b.rivers))
+        f, area = self.projector.forward, self.projector.forward_area
+        return BaseMap(area(b.land), area(b.lakes), f(b.borders), f(b.rivers))
 
     @cached_property
     def land_lonlat(self) -> BaseGeometry:
@@ -153,7 +153,7 @@ class World:
 
     @cached_property
     def land(self) -> BaseGeometry:
-        return self.projector.forward(self.land_lonlat)
+        return self.projector.forward_area(self.land_lonlat)
 
     @cached_property
     def morph(self) -> Morph:

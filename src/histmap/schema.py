@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from string import hexdigits
 from typing import Annotated, Any
 
@@ -91,21 +92,48 @@ def _extent(value: Any) -> tuple[float, float, float, float]:
 
 def _box(value: Any) -> tuple[float, float, float, float]:
     if isinstance(value, list) and len(value) == 4 and all(map(_is_number, value)):
-        return tuple(float(v) for v in value)  # type: ignore[return-value]
+        if all(map(math.isfinite, value)):
+            return tuple(float(v) for v in value)  # type: ignore[return-value]
+        raise _refuse(f"must be [west, south, east, north] in degrees, not {_numbers(value)}")
     raise _refuse("must be [west, south, east, north]")
 
 
-def _projection(value: str) -> str:
-    if value:
-        import pyproj
+def _numbers(values: list) -> str:
+    """``[nan, 0.0, 1.0, 1.0]``, as TOML writes them."""
+    return "[" + ", ".join(f"{v:g}" for v in values) + "]"
 
-        try:
-            pyproj.CRS.from_user_input(value)
-        except pyproj.exceptions.CRSError:
-            raise _refuse(
-                f"'{value}' is not a projection pyproj knows: use an EPSG code like "
-                "'EPSG:5179' or a PROJ string like '+proj=lcc +lat_1=34 +lat_2=41 +lon_0=127'"
-            ) from None
+
+PROJECTION_EXAMPLES = (
+    "use an EPSG code like 'EPSG:5179' or a PROJ string like "
+    "'+proj=lcc +lat_1=34 +lat_2=41 +lon_0=127', or leave projection out for the default"
+)
+
+
+def _projection(value: str) -> str:
+    """A map projection of the Earth that lon/lat can be transformed to."""
+    if not value:
+        return value
+    import pyproj
+
+    try:
+        crs = pyproj.CRS.from_user_input(value)
+    except pyproj.exceptions.CRSError:
+        raise _refuse(
+            f"'{value}' is not a projection pyproj knows: {PROJECTION_EXAMPLES}"
+        ) from None
+    if not (crs.is_projected or crs.is_geographic):
+        raise _refuse(
+            f"'{value}' is a {crs.type_name} ({crs.name}), not a map projection: "
+            + PROJECTION_EXAMPLES
+        )
+    try:
+        pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    except pyproj.exceptions.ProjError as exc:
+        reason = str(exc).split("(Internal Proj Error: ")[-1].split(". ")[0].rstrip(").")
+        raise _refuse(
+            f"'{value}' cannot be reached from longitude and latitude ({reason}): "
+            + PROJECTION_EXAMPLES
+        ) from None
     return value
 
 

@@ -156,7 +156,7 @@ class PanelTexts(Layer):
     def _numbered_list(self, events: list[Event]) -> str:
         lines = []
         for n, e in enumerate(events, start=1):
-            when = f"{e.date.day} {e.date:%b %Y}"
+            when = f"{e.date.day} {e.date:%b} {e.date.year}"
             text = wrap(
                 f"{n}. {when}: {e.title}", self._chars, EVENT_TITLE_LINES, subsequent_indent="    "
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import matplotlib as mpl
 
-from ..._dates import from_day, to_day
+from ..._dates import from_day, new_year, to_day
 from ...scene import Scene
 from ..palette import PHASE_SHADES, PLAYED_SHADE
 from ..text_fit import centred_label
@@ -59,7 +59,7 @@ class TimeBar(Layer):
                 zorder=3,
             )
         for year in range(from_day(first).year + 1, from_day(last).year + 1):
-            x = LEFT + WIDTH * self._progress_of(to_day(f"{year}-01-01"))
+            x = LEFT + WIDTH * self._progress_of(new_year(year))
             ax.plot([x, x], [BAR_Y - 0.08, BAR_Y], color=t.muted, linewidth=ctx.pt(0.8))
             ax.text(
                 x,
