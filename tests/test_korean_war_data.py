@@ -132,3 +132,30 @@ def test_partition_and_continuity_at_200_random_instants(korea):
         ratios.append(step[0] / step[1] if step[1] > 1e6 else 0.5)
     assert 0.4 < np.median(ratios) < 0.6
     assert np.mean(np.array(ratios) < 0.75) > 0.95
+
+
+# The audit of issue 18: pockets, islands and the 1953 battles.
+
+CHOSAN = (125.80, 40.83)  # the town on the Yalu
+
+
+def part_holding(korea, date, lonlat, side="un"):
+    """The polygon part of ``side``'s ground on ``date`` that holds ``lonlat``, and all its parts."""
+    parts = korea.territories_at(date)
+    geom = shapely.union_all(list(parts[parts.side == side].geometry))
+    pieces = list(shapely.get_parts(geom))
+    point = shapely.Point(lonlat)
+    holding = [p for p in pieces if p.buffer(0.005).contains(point)]
+    return (holding[0] if holding else None), pieces
+
+
+def test_chosan_is_a_cut_off_pocket_on_26_october_1950(korea):
+    pocket, pieces = part_holding(korea, "1950-10-26", CHOSAN)
+    assert pocket is not None, "Chosan is not in UN ground"
+    main = max(pieces, key=lambda p: p.area)
+    assert pocket is not main and pocket.distance(main) > 0.05  # a pocket, not a salient
+    assert pocket.area < 0.05 * main.area
+    place = korea.places[korea.places["name"] == "Chosan"].geometry.iloc[0]
+    assert place.distance(shapely.Point(CHOSAN)) < 0.03
+    event = korea.events[korea.events["id"] == "yalu-at-chosan"].geometry.iloc[0]
+    assert event.distance(shapely.Point(CHOSAN)) < 0.03
