@@ -159,3 +159,30 @@ def test_chosan_is_a_cut_off_pocket_on_26_october_1950(korea):
     assert place.distance(shapely.Point(CHOSAN)) < 0.03
     event = korea.events[korea.events["id"] == "yalu-at-chosan"].geometry.iloc[0]
     assert event.distance(shapely.Point(CHOSAN)) < 0.03
+
+
+CHOSIN_POCKETS = {
+    "Yudam-ni": (127.11, 40.48),
+    "RCT-31 east of the reservoir": (127.32, 40.48),
+    "Hagaru-ri": (127.25, 40.37),
+    "Koto-ri": (127.30, 40.28),
+}
+
+
+@pytest.mark.parametrize(
+    "date, names",
+    [
+        ("1950-11-28", list(CHOSIN_POCKETS)),
+        ("1950-12-01", ["Yudam-ni", "Hagaru-ri", "Koto-ri"]),  # RCT-31 broke out on 1 December
+    ],
+)
+def test_chosin_positions_are_separate_pockets(korea, date, names):
+    found = []
+    for name in names:
+        pocket, pieces = part_holding(korea, date, CHOSIN_POCKETS[name])
+        assert pocket is not None, (date, name)
+        main = max(pieces, key=lambda p: p.area)
+        assert pocket is not main and pocket.area < 0.01 * main.area, (date, name)
+        found.append(pocket)
+    for a, b in itertools.combinations(found, 2):
+        assert not a.equals(b) and a.distance(b) > 0.01, date
