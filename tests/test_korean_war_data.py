@@ -186,3 +186,53 @@ def test_chosin_positions_are_separate_pockets(korea, date, names):
         found.append(pocket)
     for a, b in itertools.combinations(found, 2):
         assert not a.equals(b) and a.distance(b) > 0.01, date
+
+
+ISLANDS = {
+    "Paengnyong-do": (124.66, 37.951),
+    "Taechong-do": (124.709, 37.832),
+    "Yonpyong-do": (125.691, 37.661),
+    "Kyodong-do": (126.267, 37.785),
+    "Cho-do": (124.833, 38.537),
+    "Sok-to": (125.012, 38.65),
+    "Yo-do": (127.63, 39.23),  # Wonsan harbour
+}
+
+
+def side_holding(korea, date, lonlat) -> str:
+    parts = korea.territories_at(date)
+    point = shapely.Point(lonlat)
+    sides = {r.side for r in parts.itertuples() if r.geometry.buffer(0.002).contains(point)}
+    assert len(sides) == 1, (date, lonlat, sides)
+    return sides.pop()
+
+
+@pytest.mark.parametrize(
+    "date, island, side",
+    [
+        ("1950-12-15", "Paengnyong-do", "un"),
+        ("1951-01-04", "Paengnyong-do", "un"),
+        ("1951-01-10", "Taechong-do", "un"),
+        ("1951-01-24", "Yonpyong-do", "un"),
+        ("1951-02-10", "Kyodong-do", "un"),
+        ("1951-02-15", "Yonpyong-do", "un"),
+        ("1951-01-24", "Cho-do", "north"),
+        ("1951-08-15", "Cho-do", "un"),
+        ("1952-06-15", "Sok-to", "un"),
+        ("1953-07-20", "Cho-do", "un"),
+        ("1953-07-27", "Cho-do", "north"),  # handed over under the armistice
+        ("1953-07-27", "Paengnyong-do", "un"),
+        ("1953-07-27", "Yonpyong-do", "un"),
+        ("1951-01-24", "Yo-do", "north"),
+        ("1952-06-15", "Yo-do", "un"),
+    ],
+)
+def test_islands_are_on_the_side_that_held_them(korea, date, island, side):
+    assert side_holding(korea, date, ISLANDS[island]) == side
+
+
+def test_west_coast_islands_stay_un_from_december_1950(korea):
+    for date in korea.snapshot_dates:
+        if date >= dt.date(1950, 12, 1):
+            for name in ("Paengnyong-do", "Taechong-do", "Yonpyong-do", "Kyodong-do"):
+                assert side_holding(korea, date.isoformat(), ISLANDS[name]) == "un", (date, name)
