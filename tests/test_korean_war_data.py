@@ -236,3 +236,12 @@ def test_west_coast_islands_stay_un_from_december_1950(korea):
         if date >= dt.date(1950, 12, 1):
             for name in ("Paengnyong-do", "Taechong-do", "Yonpyong-do", "Kyodong-do"):
                 assert side_holding(korea, date.isoformat(), ISLANDS[name]) == "un", (date, name)
+
+
+def test_east_coast_front_at_yangyang_on_2_october_1950(korea):
+    """The ROK 3rd Division entered Yangyang on the afternoon of 2 October, not Kansong."""
+    assert side_holding(korea, "1950-10-02", (128.62, 38.075)) == "un"  # Yangyang
+    assert side_holding(korea, "1950-10-02", (128.47, 38.38)) == "north"  # Kansong
+    front = korea.fronts_at("1950-10-02").geometry.iloc[0]
+    coast = shapely.intersection(front, shapely.box(128.5, 37.5, 129.0, 39.0))
+    assert coast.bounds[3] < 38.2  # the line meets the coast just north of Yangyang
