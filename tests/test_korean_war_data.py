@@ -245,3 +245,20 @@ def test_east_coast_front_at_yangyang_on_2_october_1950(korea):
     front = korea.fronts_at("1950-10-02").geometry.iloc[0]
     coast = shapely.intersection(front, shapely.box(128.5, 37.5, 129.0, 39.0))
     assert coast.bounds[3] < 38.2  # the line meets the coast just north of Yangyang
+
+
+def test_the_1953_kumsong_snapshots_exist_and_differ_from_the_mdl(korea):
+    dates = {d.isoformat() for d in korea.snapshot_dates}
+    assert {"1953-06-18", "1953-07-16", "1953-07-20", "1953-07-27"} <= dates
+    salient, dent, south_of_river = (127.6, 38.38), (127.79, 38.30), (127.6, 38.28)
+    # Before the July offensive the salient bulges north of the MDL ...
+    assert side_holding(korea, "1953-05-15", salient) == "un"
+    assert side_holding(korea, "1953-06-18", salient) == "un"
+    assert side_holding(korea, "1953-07-27", salient) == "north"
+    # ... the June attacks dent the line astride the Pukhan ...
+    assert side_holding(korea, "1953-05-15", dent) == "un"
+    assert side_holding(korea, "1953-06-18", dent) == "north"
+    # ... and on 14-16 July the Chinese are south of the Kumsong River, pushed back by 20 July.
+    assert side_holding(korea, "1953-07-16", south_of_river) == "north"
+    assert side_holding(korea, "1953-07-20", south_of_river) == "un"
+    assert side_holding(korea, "1953-07-27", south_of_river) == "un"
