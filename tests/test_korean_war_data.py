@@ -262,3 +262,16 @@ def test_the_1953_kumsong_snapshots_exist_and_differ_from_the_mdl(korea):
     assert side_holding(korea, "1953-07-16", south_of_river) == "north"
     assert side_holding(korea, "1953-07-20", south_of_river) == "un"
     assert side_holding(korea, "1953-07-27", south_of_river) == "un"
+
+
+def test_one_spelling_per_town(korea):
+    """Kimchon is the town in the south; Kumchon only the North Korean town of the October 1950 pocket."""
+    import pathlib
+
+    folder = pathlib.Path(korea.data.spec.folder)
+    texts = [p.read_text("utf-8") for p in folder.rglob("*") if p.suffix in {".geojson", ".toml"}]
+    text = "\n".join(texts)
+    assert "Munsan-ni" not in text
+    for hit in re.finditer(r"Kumchon", text):
+        assert "pocket" in text[hit.start() - 80 : hit.end() + 80], text[hit.start() - 80 : hit.end() + 80]
+    assert "Kimchon" in set(korea.places["name"])
