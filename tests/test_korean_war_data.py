@@ -275,3 +275,48 @@ def test_one_spelling_per_town(korea):
     for hit in re.finditer(r"Kumchon", text):
         assert "pocket" in text[hit.start() - 80 : hit.end() + 80], text[hit.start() - 80 : hit.end() + 80]
     assert "Kimchon" in set(korea.places["name"])
+
+
+# Guerrilla and by-passed forces behind the UN lines (issue 18).
+
+CHIRI_SAN = (127.73, 35.34)  # the massif's central peak (Cheonwangbong)
+KPA_10TH = (129.05, 36.27)  # the mountains between Andong, Uisong, Yongdok and Pohang
+
+
+def north_pocket(korea, date, lonlat):
+    pocket, pieces = part_holding(korea, date, lonlat, side="north")
+    if pocket is None:
+        return None
+    main = max(pieces, key=lambda p: p.area)
+    assert pocket is not main and pocket.distance(main) > 0.5, date  # deep inside UN ground
+    assert pocket.area < 0.2, date  # under ~2,000 km2: the scale of a mountain area, not a front
+    return pocket
+
+
+@pytest.mark.parametrize(
+    "date", ["1950-11-24", "1950-12-20", "1951-01-24", "1951-06-15", "1951-11-15", "1951-12-15"]
+)
+def test_chiri_san_guerrillas_are_a_north_pocket_until_ratkiller(korea, date):
+    assert north_pocket(korea, date, CHIRI_SAN) is not None, date
+
+
+def test_chiri_san_pocket_shrinks_under_ratkiller_and_is_then_gone(korea):
+    before = north_pocket(korea, "1951-11-15", CHIRI_SAN)
+    during = north_pocket(korea, "1951-12-15", CHIRI_SAN)
+    assert during.area < 0.3 * before.area
+    for date in korea.snapshot_dates:
+        if date >= dt.date(1952, 2, 1):
+            assert side_holding(korea, date.isoformat(), CHIRI_SAN) == "un", date
+
+
+@pytest.mark.parametrize("date", ["1951-01-24", "1951-02-01", "1951-02-10"])
+def test_kpa_10th_division_is_a_north_pocket_behind_the_lines(korea, date):
+    pocket = north_pocket(korea, date, KPA_10TH)
+    assert pocket is not None, date
+    for town in ((128.729, 36.568), (129.365, 36.032)):  # Andong and Pohang stay UN
+        assert side_holding(korea, date, town) == "un", (date, town)
+
+
+@pytest.mark.parametrize("date", ["1951-01-10", "1951-02-15", "1951-03-07"])
+def test_kpa_10th_division_pocket_only_in_january_february_1951(korea, date):
+    assert side_holding(korea, date, KPA_10TH) == "un"

