@@ -250,7 +250,9 @@ def test_east_coast_front_at_yangyang_on_2_october_1950(korea):
 def test_the_1953_kumsong_snapshots_exist_and_differ_from_the_mdl(korea):
     dates = {d.isoformat() for d in korea.snapshot_dates}
     assert {"1953-06-18", "1953-07-16", "1953-07-20", "1953-07-27"} <= dates
-    salient, dent, south_of_river = (127.6, 38.38), (127.79, 38.30), (127.6, 38.28)
+    # The dent point is on the Pukhan, 3 km inside the June dent (moved north with the
+    # corrected eastern flank of the salient).
+    salient, dent, south_of_river = (127.6, 38.38), (127.79, 38.36), (127.6, 38.28)
     # Before the July offensive the salient bulges north of the MDL ...
     assert side_holding(korea, "1953-05-15", salient) == "un"
     assert side_holding(korea, "1953-06-18", salient) == "un"
@@ -320,3 +322,25 @@ def test_kpa_10th_division_is_a_north_pocket_behind_the_lines(korea, date):
 @pytest.mark.parametrize("date", ["1951-01-10", "1951-02-15", "1951-03-07"])
 def test_kpa_10th_division_pocket_only_in_january_february_1951(korea, date):
     assert side_holding(korea, date, KPA_10TH) == "un"
+
+
+# The Kumsong salient before the July 1953 offensive, as Hermes (ch. XXI) describes it:
+# from about 3 miles north-east of Kumhwa north-east to the hills south of Kumsong, level
+# east for about 10 miles, then south-east for about 13 miles to Mundung-ni.
+SALIENT_FLANKS = [
+    # (lon, lat) a few km inside the salient, then a few km outside it
+    ((127.53, 38.35), (127.49, 38.37)),  # western flank, between Kumhwa and Kumsong
+    ((127.66, 38.38), (127.66, 38.43)),  # the level northern face south of Kumsong
+    ((127.74, 38.38), (127.74, 38.43)),  # its eastern end, about 16 km east
+    ((127.88, 38.33), (127.88, 38.39)),  # eastern flank, falling towards Mundung-ni
+]
+
+
+@pytest.mark.parametrize("date", ["1952-06-15", "1953-01-15", "1953-05-15"])
+def test_kumsong_salient_flanks_follow_hermes(korea, date):
+    for inside, outside in SALIENT_FLANKS:
+        assert side_holding(korea, date, inside) == "un", (date, inside)
+        assert side_holding(korea, date, outside) == "north", (date, outside)
+    # The salient starts about 5 km north-east of Kumhwa: Kumhwa itself is behind the line.
+    assert side_holding(korea, date, (127.435, 38.28)) == "un"
+    assert side_holding(korea, date, (127.43, 38.345)) == "north"  # west of the old flank
