@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_video_commands(sub)
     _add_other_commands(sub)
+    _add_atlas_command(sub)
     return parser
 
 
@@ -101,26 +102,6 @@ def _add_other_commands(sub) -> None:
         "of DATE lists them (default: the events of the last weeks)",
     )
 
-    atlas = sub.add_parser(
-        "atlas",
-        help="an atlas: one offline web page per date, with the map and its main events",
-        description="Write a folder of web pages, one per date: the map (PNG, SVG, PDF), "
-        "the title '<map> YYYY.MMDD', a heading, an intro, the numbered main events (the "
-        "key events since the previous page, or those [[pages]] names), previous/next "
-        "links and index.html with a timeline. Works offline.",
-        epilog=EPILOG,
-    )
-    _map_arg(atlas)
-    atlas.add_argument("-o", "--out", help="the folder to write (default: <map>_atlas)")
-    atlas.add_argument(
-        "--dates",
-        type=_dates,
-        metavar="D1,D2,...",
-        help="the pages' dates (default: the map's [[pages]], else the ends of its phases)",
-    )
-    _size_arg(atlas)
-    atlas.add_argument("--quiet", action="store_true", help="no progress bar")
-
     check = sub.add_parser(
         "check",
         help="validate a map folder and list every problem",
@@ -142,6 +123,29 @@ def _add_other_commands(sub) -> None:
         "name", metavar="NAME", help="the folder's name or path, e.g. my_map or maps/my_map"
     )
     new.add_argument("--dir", metavar="PATH", help="where to create it (default: here)")
+
+
+def _add_atlas_command(sub) -> None:
+    """``atlas``: a series of dated pages."""
+    atlas = sub.add_parser(
+        "atlas",
+        help="an atlas: one offline web page per date, with the map and its main events",
+        description="Write a folder of web pages, one per date: the map (PNG, SVG, PDF), "
+        "the title '<map> YYYY.MMDD', a heading, an intro, the numbered main events (the "
+        "key events since the previous page, or those [[pages]] names), previous/next "
+        "links and index.html with a timeline. Works offline.",
+        epilog=EPILOG,
+    )
+    _map_arg(atlas)
+    atlas.add_argument("-o", "--out", help="the folder to write (default: <map>_atlas)")
+    atlas.add_argument(
+        "--dates",
+        type=_dates,
+        metavar="D1,D2,...",
+        help="the pages' dates (default: the map's [[pages]], else the ends of its phases)",
+    )
+    _size_arg(atlas)
+    atlas.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _video_args(parser: argparse.ArgumentParser) -> None:
