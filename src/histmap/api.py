@@ -14,7 +14,7 @@ from warnings import warn
 import geopandas as gpd
 
 from ._dates import DateLike, day_within, to_date
-from ._errors import HistmapWarning, Problem
+from ._errors import HistmapWarning, OptionError, Problem
 from .loader import load_map_data
 from .model import UNHELD, Event, MapData, Place, Side
 from .options import RenderOptions
@@ -206,18 +206,59 @@ class HistMap:
         date: DateLike,
         out: str | os.PathLike | None = None,
         options: RenderOptions | None = None,
+        *,
+        events_since: DateLike | None = None,
         **changes,
     ) -> Path:
         """Draw the map on ``date`` to a PNG, SVG or PDF (the extension decides).
 
         Of the options of :meth:`render`, only ``size`` matters (default 1280x720).
+        ``events_since`` numbers the key events after that date up to ``date`` (from the
+        map's start: every one), at most eight, as an atlas page after a page of that date
+        does; by default the still numbers the events of its last weeks.
         """
         from .pipeline import write_still
 
         options = RenderOptions.of(options, **changes)
         day = self._day(date)
+        events = None if events_since is None else self.events_since(events_since, date)
         self._warn_about_text()
         if out is None:
             Path("frames").mkdir(exist_ok=True)
             out = Path("frames") / f"{self.name}_{to_date(date)}.png"
-        return write_still(self.world, day, Path(out), options)
+        return write_still(self.world, day, Path(out), options, events=events)
+
+    def events_since(self, since: DateLike, date: DateLike) -> list[int]:
+        """The key events after ``since`` up to ``date`` (indices of the map's events, in date
+        order, at most eight): what an atlas page of ``date`` lists after a page of ``since``."""
+        from .atlas import since_day
+
+        try:
+            self._day(since)
+        except OptionError as exc:
+            raise OptionError(f"events since: {exc}") from None
+        if to_date(since) > to_date(date):
+            raise OptionError(f"events since {to_date(since)}: that is after the still's date")
+        return self.world.story.since(since_day(self.data.spec, to_date(since)), self._day(date))
+
+    def atlas(
+        self,
+        out: str | os.PathLike,
+        options: RenderOptions | None = None,
+        *,
+        dates: list[DateLike] | None = None,
+        progress: Progress | None = None,
+        **changes,
+    ) -> Path:
+        """Write an atlas folder: one offline web page per date (the still as PNG, SVG and
+        PDF, the title "<short title> YYYY.MMDD", heading, subheading, intro, the numbered
+        main events), previous/next links and ``index.html`` with a timeline of the pages.
+
+        ``dates`` default to the map's ``[[pages]]`` (else the end of each phase and the
+        map's end). Of the options of :meth:`render`, only ``size`` matters.
+        """
+        from .atlas import write_atlas
+
+        options = RenderOptions.of(options, **changes)
+        self._warn_about_text()
+        return write_atlas(self.world, Path(out), options, dates=dates, progress=progress)

@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_video_commands(sub)
     _add_other_commands(sub)
+    _add_atlas_command(sub)
     return parser
 
 
@@ -80,7 +81,7 @@ def _add_video_commands(sub) -> None:
 
 
 def _add_other_commands(sub) -> None:
-    """``still``, ``check``, ``info`` and ``new``."""
+    """``still``, ``atlas``, ``check``, ``info`` and ``new``."""
     still = sub.add_parser(
         "still",
         help="draw the map on one date (PNG, SVG or PDF)",
@@ -93,6 +94,13 @@ def _add_other_commands(sub) -> None:
         "-o", "--out", help="output .png, .svg or .pdf (default: frames/<map>_<date>.png)"
     )
     _size_arg(still)
+    still.add_argument(
+        "--events-since",
+        type=_date,
+        metavar="DATE",
+        help="number the key events after DATE (at most 8), as an atlas page after a page "
+        "of DATE lists them (default: the events of the last weeks)",
+    )
 
     check = sub.add_parser(
         "check",
@@ -115,6 +123,29 @@ def _add_other_commands(sub) -> None:
         "name", metavar="NAME", help="the folder's name or path, e.g. my_map or maps/my_map"
     )
     new.add_argument("--dir", metavar="PATH", help="where to create it (default: here)")
+
+
+def _add_atlas_command(sub) -> None:
+    """``atlas``: a series of dated pages."""
+    atlas = sub.add_parser(
+        "atlas",
+        help="an atlas: one offline web page per date, with the map and its main events",
+        description="Write a folder of web pages, one per date: the map (PNG, SVG, PDF), "
+        "the title '<map> YYYY.MMDD', a heading, an intro, the numbered main events (the "
+        "key events since the previous page, or those [[pages]] names), previous/next "
+        "links and index.html with a timeline. Works offline.",
+        epilog=EPILOG,
+    )
+    _map_arg(atlas)
+    atlas.add_argument("-o", "--out", help="the folder to write (default: <map>_atlas)")
+    atlas.add_argument(
+        "--dates",
+        type=_dates,
+        metavar="D1,D2,...",
+        help="the pages' dates (default: the map's [[pages]], else the ends of its phases)",
+    )
+    _size_arg(atlas)
+    atlas.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _video_args(parser: argparse.ArgumentParser) -> None:
@@ -181,6 +212,10 @@ def _date(text: str):
         return to_date(text)
     except HistmapError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _dates(text: str) -> list:
+    return [_date(part.strip()) for part in text.split(",") if part.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,6 +300,7 @@ class _ProgressBar:
 
     def __init__(self, label: str, quiet: bool):
         self.label, self.quiet, self.bar = label, quiet, None
+        self.unit = "frame"
 
     def __call__(self, done: int, total: int) -> None:
         if self.quiet:
@@ -272,7 +308,7 @@ class _ProgressBar:
         if self.bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="frame", desc=self.label, file=sys.stderr)
+            self.bar = tqdm(total=total, unit=self.unit, desc=self.label, file=sys.stderr)
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
@@ -337,8 +373,23 @@ def _lesson(args: argparse.Namespace) -> int:
 def _still(args: argparse.Namespace) -> int:
     options = RenderOptions(size=args.size)
     hmap = _load(args.map)
-    path = hmap.still(args.date, args.out, options)
+    path = hmap.still(args.date, args.out, options, events_since=args.events_since)
     print(f"wrote {path}")
+    return 0
+
+
+def _atlas(args: argparse.Namespace) -> int:
+    options = RenderOptions(size=args.size)
+    hmap = _load(args.map)
+    progress = _ProgressBar(f"Drawing the pages of {hmap.name}", args.quiet)
+    progress.unit = "page"
+    try:
+        folder = hmap.atlas(
+            args.out or f"{hmap.name}_atlas", options, dates=args.dates, progress=progress
+        )
+    finally:
+        progress.close()
+    print(f"wrote the atlas to {folder}/ (open {folder / 'index.html'})")
     return 0
 
 
@@ -400,6 +451,7 @@ COMMANDS = {
     "render": _render,
     "lesson": _lesson,
     "still": _still,
+    "atlas": _atlas,
     "check": _check,
     "info": _info,
     "new": _new,

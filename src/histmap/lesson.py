@@ -235,30 +235,31 @@ SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 """Files the system leaves in a folder that was browsed: replaced with the lesson."""
 
 
-def refuse_foreign_files(out: Path) -> None:
-    """Refuse to replace ``out`` if it holds anything but an earlier lesson: the files its
-    ``lesson.json`` lists (and system files such as ``.DS_Store``). ``out`` may be new."""
+def refuse_foreign_files(out: Path, *, manifest: str = "lesson.json", what: str = "lesson") -> None:
+    """Refuse to replace ``out`` if it holds anything but an earlier lesson (or atlas,
+    ``what``): the files its ``manifest`` lists (and system files such as ``.DS_Store``).
+    ``out`` may be new."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise OutputError(f"'{out}' is not a folder: a lesson is written to a folder")
+        raise OutputError(f"'{out}' is not a folder: a {what} is written to a folder")
     if not out.exists():
         return
-    foreign = [p for p in _foreign_files(out) if p.name not in SYSTEM_FILES]
+    foreign = [p for p in _foreign_files(out, manifest) if p.name not in SYSTEM_FILES]
     if foreign:
         names = ", ".join(str(p.relative_to(out)) for p in foreign[:5])
         more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
         raise OutputError(
-            f"'{out}' holds files that are not an earlier histmap lesson ({names}{more}): "
-            "a lesson replaces its whole folder, so move them away or write the lesson "
+            f"'{out}' holds files that are not an earlier histmap {what} ({names}{more}): "
+            f"a {what} replaces its whole folder, so move them away or write the {what} "
             "to a new folder"
         )
 
 
-def _foreign_files(out: Path) -> list[Path]:
+def _foreign_files(out: Path, manifest_name: str = "lesson.json") -> list[Path]:
     """What in the folder ``out`` an earlier lesson did not write (its ``lesson.json`` says)."""
     try:
-        manifest = json.loads((out / "lesson.json").read_text(encoding="utf-8"))
-        files = {str(f) for f in manifest["files"].values()} | {"lesson.json"}
-        files |= {str(e["still"]) for e in manifest["events"] if e.get("still")}
+        manifest = json.loads((out / manifest_name).read_text(encoding="utf-8"))
+        files = {str(f) for f in manifest["files"].values()} | {manifest_name}
+        files |= {str(e["still"]) for e in manifest.get("events", ()) if e.get("still")}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         files = set()  # no lesson here, or not one histmap wrote
     foreign = []

@@ -7,6 +7,7 @@ what to do), so a map maker fixes a folder in one pass.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import os
 import re
@@ -23,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ._dates import to_date
 from ._errors import MapError, OptionError, Problem
-from .model import Event, MapData, MapSpec, Phase, Place, ReferenceLine, Side, Snapshot
+from .model import Event, MapData, MapSpec, Page, Phase, Place, ReferenceLine, Side, Snapshot
 from .schema import validate_map_toml
 
 DEFAULT_MAP = "korean_war"
@@ -129,6 +130,8 @@ def load_map_data(map_ref: str | os.PathLike | None = None) -> tuple[MapData, li
         _check_span(spec, snapshots, col)
     events = _read_events(folder, spec, col)
     places = _read_places(folder, spec, col)
+    if spec is not None and spec.start and spec.end:
+        _check_pages(spec, events, col)
     if col.errors or spec is None:
         raise MapError(col.problems)
     data = MapData(spec, snapshots, events, places)
@@ -189,6 +192,17 @@ def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
         reference_lines=[ReferenceLine(r.latitude, r.label) for r in doc.reference_lines],
         phases=[Phase(p.id, p.name, p.start, p.end) for p in doc.phases],
         front_pairs=None if doc.fronts is None else frozenset(doc.fronts),
+        short_title=doc.short_title,
+        pages=[
+            Page(
+                p.date,
+                p.heading,
+                p.subheading,
+                p.intro,
+                None if p.events is None else tuple(p.events),
+            )
+            for p in doc.pages
+        ],
     )  # type: ignore[arg-type]  # start/end filled by _check_span
 
 
@@ -673,6 +687,39 @@ def _read_places(folder: Path, spec: MapSpec | None, col: _Collector) -> tuple[P
             if geom is not None:
                 places.append(Place(props["name"], rank, kind, geom))
     return tuple(places)
+
+
+def _check_pages(spec: MapSpec, events: tuple[Event, ...], col: _Collector) -> None:
+    """Each ``[[pages]]`` entry: its date within the span, once; its events known and not
+    after its date."""
+    toml, known = spec.folder / "map.toml", {e.id: e for e in events}
+    seen: set[dt.date] = set()
+    for i, page in enumerate(spec.pages):
+        if not spec.start <= page.date <= spec.end:
+            col.add(
+                toml,
+                f"{page.date} is outside the map's span {spec.start}..{spec.end}",
+                field=f"pages[{i}].date",
+            )
+        elif page.date in seen:
+            col.add(toml, f"two pages share the date {page.date}", field=f"pages[{i}].date")
+        seen.add(page.date)
+        for event_id in page.events or ():
+            event = known.get(event_id)
+            if event is None:
+                guess = difflib.get_close_matches(event_id, known, n=1)
+                hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+                col.add(
+                    toml,
+                    f"'{event_id}' is not the id of an event in events.geojson{hint}",
+                    field=f"pages[{i}].events",
+                )
+            elif event.date > page.date:
+                col.add(
+                    toml,
+                    f"'{event_id}' happens on {event.date}, after the page's date {page.date}",
+                    field=f"pages[{i}].events",
+                )
 
 
 def _check_span(spec: MapSpec, snapshots: list[Snapshot], col: _Collector) -> None:

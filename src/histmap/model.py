@@ -40,6 +40,18 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class Page:
+    """A page of the map's atlas: its date, texts, and the ids of the events it lists
+    (``None``: the key events since the previous page)."""
+
+    date: dt.date
+    heading: str = ""
+    subheading: str = ""
+    intro: str = ""
+    events: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Event:
     """A dated event: a place or a path, a caption, and the side it belongs to."""
 
@@ -107,6 +119,10 @@ class MapSpec:
     phases: list[Phase] = field(default_factory=list)
     front_pairs: frozenset[frozenset[str]] | None = None
     """The pairs of sides whose shared boundary is a front (``None``: every pair)."""
+    short_title: str = ""
+    """The map's name in an atlas page's title ("Korea 1950.0915"); default the title."""
+    pages: list[Page] = field(default_factory=list)
+    """The atlas pages of ``[[pages]]``, as written."""
 
     def side(self, side_id: str) -> Side:
         return next(s for s in self.sides if s.id == side_id)

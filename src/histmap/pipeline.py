@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ._errors import OptionError
 from .captions import write_captions
-from .draw import FrameRenderer
+from .draw import FrameRenderer, FrameReport
 from .encode import check_output, check_writable, format_of, temp_beside
 from .loader import data_root
 from .options import RenderOptions
@@ -112,18 +112,38 @@ def _frame_folders(targets: list[Path], name: str) -> Iterator[None]:
         raise
 
 
-def write_still(world: World, day: float, out: Path, options: RenderOptions) -> Path:
+def write_still(
+    world: World, day: float, out: Path, options: RenderOptions, *, events: list[int] | None = None
+) -> Path:
     """Draw the map on ``day`` to ``out``, a PNG, SVG or PDF (its extension decides), at the
-    options' frame size; the file is written whole or not at all."""
-    if out.suffix.lower() not in STILL_FORMATS:
-        raise OptionError(f"cannot write a still as '{out.suffix}': use .png, .svg or .pdf")
-    check_writable(out.parent if str(out.parent) else Path("."))
-    refuse_map_folders(world, out)
-    renderer = FrameRenderer(world, options.frame_size(), layered=False)
-    tmp = temp_beside(out)
-    try:
-        renderer.save(world.scene(day), tmp)
-        os.replace(tmp, out)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    options' frame size; the file is written whole or not at all. ``events`` (indices of the
+    map's events) are the numbered main events (default: the still's own choice)."""
+    write_stills(world, day, [out], options, events=events)
     return out
+
+
+def write_stills(
+    world: World,
+    day: float,
+    outs: list[Path],
+    options: RenderOptions,
+    *,
+    events: list[int] | None = None,
+) -> FrameReport:
+    """The still of ``day`` (see :func:`write_still`) laid out once and written to each of
+    ``outs`` (say a PNG, an SVG and a PDF); returns where its texts and badges are."""
+    for out in outs:
+        if out.suffix.lower() not in STILL_FORMATS:
+            raise OptionError(f"cannot write a still as '{out.suffix}': use .png, .svg or .pdf")
+        check_writable(out.parent if str(out.parent) else Path("."))
+        refuse_map_folders(world, out)
+    renderer = FrameRenderer(world, options.frame_size(), layered=False)
+    scene = world.scene(day, events=events)
+    for out in outs:
+        tmp = temp_beside(out)
+        try:
+            renderer.save(scene, tmp)
+            os.replace(tmp, out)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    return renderer.report()

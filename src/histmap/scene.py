@@ -112,6 +112,10 @@ class Scene:
     """Ground each side took recently (drawn lighter), running over the sea like ``regions``."""
 
 
+def _main_events(story: Story, day: float, chosen: list[int] | None) -> list[Event]:
+    return story.main_events(day) if chosen is None else [story.events[i] for i in chosen]
+
+
 class World:
     """A map projected once: base map, land to partition, morph engine and events."""
 
@@ -186,11 +190,20 @@ class World:
             words_per_second=self.data.spec.reading_speed / 60,
         )
 
-    def scene(self, day: float, *, t: float | None = None, story: Story | None = None) -> Scene:
-        """What is on the map on ``day``; with a paced story, at second ``t`` of its video."""
+    def scene(
+        self,
+        day: float,
+        *,
+        t: float | None = None,
+        story: Story | None = None,
+        events: list[int] | None = None,
+    ) -> Scene:
+        """What is on the map on ``day``; with a paced story, at second ``t`` of its video.
+        A still (no ``t``) numbers the events ``events`` (indices of the story's events),
+        or by default those of :meth:`Story.main_events`."""
         story = story or self.story
         event, alpha = story.caption(day, t)
-        arrows, markers = story.overlays(day, t)
+        arrows, markers = story.overlays(day, t, events)
         video = story.schedule is not None and t is not None
         if video:
             progress = t / story.schedule.duration
@@ -209,7 +222,7 @@ class World:
             arrows=arrows,
             markers=markers,
             progress=float(np.clip(progress, 0, 1)),
-            main_events=[] if video else story.main_events(day),
+            main_events=[] if video else _main_events(story, day, events),
             view=self.overview,
             gains=self.gains_at(day, video=video),
         )

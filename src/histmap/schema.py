@@ -242,6 +242,16 @@ class PhaseToml(_Table):
         return end
 
 
+class PageToml(_Table):
+    """An atlas page: its date, and optionally its texts and the events it lists."""
+
+    date: Date
+    heading: str = ""
+    subheading: str = ""
+    intro: str = ""
+    events: list[str] | None = None
+
+
 def _distinct_sides(sides: list[SideToml]) -> list[SideToml]:
     ids = [s.id for s in sides]
     if not sides:
@@ -256,6 +266,7 @@ class MapToml(_Table):
 
     title: str
     subtitle: str = ""
+    short_title: str = ""
     extent: Annotated[tuple[float, float, float, float], PlainValidator(_extent)]
     projection: Annotated[str, AfterValidator(_projection)] = ""
     resolution: Annotated[str, _one_of(RESOLUTIONS)] = "i"
@@ -270,6 +281,7 @@ class MapToml(_Table):
     credits: str = ""
     reference_lines: list[ReferenceLineToml] = []
     phases: list[PhaseToml] = []
+    pages: list[PageToml] = []
     fronts: list[Annotated[frozenset[str], PlainValidator(_front_pair)]] | None = None
 
 
@@ -281,11 +293,13 @@ _TABLES: dict[str, tuple[type[_Table], str]] = {
     "sides": (SideToml, "[[sides]]"),
     "reference_lines": (ReferenceLineToml, "[[reference_lines]]"),
     "phases": (PhaseToml, "[[phases]]"),
+    "pages": (PageToml, "[[pages]]"),
 }
 _NEEDS = {
     "sides": "each side needs an 'id' and a 'colour' (and a 'name')",
     "reference_lines": "needs a 'latitude' number and a 'label'",
     "phases": "needs 'id', 'name', 'start' and 'end'",
+    "pages": "needs a 'date' (and may have 'heading', 'subheading', 'intro', 'events')",
 }
 """What an item of a list of tables needs, said when it is not a table or lacks a key."""
 _NOT_A_TABLE = {"sides": "must be a [[sides]] table with an id, a name and a colour"}

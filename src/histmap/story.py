@@ -153,10 +153,14 @@ class Story:
 
     # -- symbols ---------------------------------------------------------------------------------
 
-    def overlays(self, day: float, t: float | None) -> tuple[list[Arrow], list[Marker]]:
-        """Arrows and markers on the map at a moment (``t`` None: a still of ``day``)."""
+    def overlays(
+        self, day: float, t: float | None, chosen: list[int] | None = None
+    ) -> tuple[list[Arrow], list[Marker]]:
+        """Arrows and markers on the map at a moment (``t`` None: a still of ``day``, its
+        numbered events ``chosen``, indices of :attr:`events`, or those of
+        :meth:`main_events`)."""
         if self.schedule is None or t is None:
-            return self._still_overlays(day)
+            return self._still_overlays(day, chosen)
         arrows, markers = [], []
         for i, (e, xy) in enumerate(zip(self.events, self._paths, strict=True)):
             if self._spans[i][0] > day:
@@ -199,6 +203,21 @@ class Story:
         """The events a still of ``day`` lists and numbers: recent ones, key ones first."""
         return [self.events[i] for i in self._main_indices(day)]
 
+    def since(self, since: float, day: float, limit: int = STILL_MAX_EVENTS) -> list[int]:
+        """The key events after day ``since`` up to ``day`` (indices of :attr:`events`): at
+        most ``limit``, the latest ones, in date order. What an atlas page lists."""
+        keyed = [
+            i
+            for i, (start, _) in enumerate(self._spans)
+            if self.events[i].key and since < start <= day
+        ]
+        return keyed[-limit:] if limit > 0 else []
+
+    def indices(self, ids: list[str] | tuple[str, ...]) -> list[int]:
+        """The events of these ids (unknown ones left out), in date order."""
+        wanted = set(ids)
+        return [i for i, e in enumerate(self.events) if e.id in wanted]
+
     def _main_indices(self, day: float) -> list[int]:
         recent = [
             i for i, (start, _) in enumerate(self._spans) if day - STILL_WINDOW_DAYS <= start <= day
@@ -209,9 +228,12 @@ class Story:
             recent = [i for i in recent if i in chosen]
         return recent
 
-    def _still_overlays(self, day: float) -> tuple[list[Arrow], list[Marker]]:
+    def _still_overlays(
+        self, day: float, chosen: list[int] | None = None
+    ) -> tuple[list[Arrow], list[Marker]]:
         arrows, markers = [], []
-        for number, i in enumerate(self._main_indices(day), start=1):
+        indices = self._main_indices(day) if chosen is None else chosen
+        for number, i in enumerate(indices, start=1):
             e, xy = self.events[i], self._paths[i]
             if e.kind in ARROW_KINDS and len(xy) > 1:
                 start, end = self._spans[i]

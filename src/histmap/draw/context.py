@@ -43,6 +43,8 @@ class DrawContext:
             ax.set_xlim(0, 1)
             ax.set_ylim(0, 1)
         self.placed: list = []
+        self.badges: list = []
+        """The numbered badges of a still as drawn: (number, window box)."""
         self.view: FittedView | None = None
         self._relief: tuple[FittedView, np.ndarray] | None = None
 

@@ -61,6 +61,8 @@ class FrameReport:
     legend_box: object | None
     heading: dict
     """The boxes of the panel's title and subtitle."""
+    badges: list = ()
+    """On a still, the numbered badges on the map: (number, box), in the list's order."""
 
 
 class FrameRenderer:
@@ -95,6 +97,7 @@ class FrameRenderer:
         self.ctx = DrawContext(world, size, story, self.theme)
         self.layers = [layer(self.ctx) for layer in STACK]
         self.compositor = Compositor(self.ctx, self.layers) if layered else None
+        self._saved: Scene | None = None
         with self._fonts():
             self.ctx.set_view(world.overview.fit(size))
             for layer in self.layers:
@@ -131,6 +134,7 @@ class FrameRenderer:
         RGBA. ``out``, an array of that shape, takes the frame instead of a new array.
         """
         with quiet_glyph_warnings():
+            self._saved = None
             new_areas = self._update(scene)
             if self.compositor is None:
                 with self.ctx.hatching():
@@ -147,9 +151,12 @@ class FrameRenderer:
         """Write a scene as PNG, SVG or PDF (the extension decides).
 
         Use a renderer made with ``layered=False`` for vector output that stays vector.
+        The same scene saved again (say as SVG after PNG) is drawn as it was laid out.
         """
         with quiet_glyph_warnings(), self.ctx.hatching():
-            self._update(scene)
+            if scene is not self._saved:
+                self._update(scene)
+                self._saved = scene
             # Light PNG compression: a still is written once and read once, mostly.
             extra = (
                 {"pil_kwargs": {"compress_level": 3}} if str(path).lower().endswith(".png") else {}
@@ -186,6 +193,7 @@ class FrameRenderer:
             heading={
                 name: getattr(heading, name).get_window_extent(r) for name in ("title", "subtitle")
             },
+            badges=list(self.ctx.badges),
         )
 
     # -- building and updating -----------------------------------------------------------------
@@ -235,4 +243,24 @@ class FrameRenderer:
         for layer in self.layers:
             # Every layer is told (instant ones change); only the areas' change is news.
             changed |= layer.update(scene) and layer.band is Band.AREAS
+        self._labels_avoid_badges()
         return changed
+
+    def _labels_avoid_badges(self) -> None:
+        """On a vector still, place the labels again if a numbered badge found no place free
+        of them: round the badges, which stay where they are. (The layered renderer bakes its
+        labels once a view: there a badge may overlap a label it found no room beside.)"""
+        places = next(layer for layer in self.layers if isinstance(layer, Places))
+        badges = [box for _, box in self.ctx.badges]
+        if self.compositor is not None or not any(
+            b.overlaps(label) for b in badges for label in places.boxes
+        ):
+            return
+        for artist in places.artists:
+            artist.remove()
+        own = {id(box) for box in places.boxes}
+        others = [box for box in self.ctx.placed if id(box) not in own]
+        self.ctx.placed = others + badges
+        with self._fonts():
+            self._build(places)
+        self.ctx.placed = [box for box in self.ctx.placed if all(box is not b for b in badges)]

@@ -20,6 +20,7 @@ class Places(Layer):
 
     def build(self) -> None:
         ctx = self.ctx
+        self.boxes: list = []
         places = sorted(ctx.world.data.places, key=lambda p: p.rank)
         if not places:
             return
@@ -84,6 +85,7 @@ class Places(Layer):
         box = text.get_window_extent(self.ctx.renderer())
         if self._fits(box):
             self.ctx.placed.append(box)
+            self.boxes.append(box)
         else:
             text.remove()
 
@@ -116,6 +118,7 @@ class Places(Layer):
             box = label.get_window_extent(ctx.renderer()).expanded(1.05, 1.1)
             if self._fits(box):
                 ctx.placed.append(box)
+                self.boxes.append(box)
                 placed = True
                 break
             label.remove()

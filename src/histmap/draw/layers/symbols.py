@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.transforms import Bbox
 
 from ...scene import Scene
-from ...story import Arrow
+from ...story import Arrow, Marker
 from ..geometry import darker
 from .base import Band, Depends, Layer
 
@@ -88,32 +89,82 @@ class Symbols(Layer):
             collection.set_facecolor([(*side_colour(self.ctx, m.side), m.alpha) for m in items])
 
     def _number_markers(self, scene: Scene) -> None:
-        """Numbers beside the markers of a still, matching the main-events list."""
+        """Numbers beside the markers of a still, matching the main-events list: each badge
+        in the first position round its marker that overlaps no label and no other badge
+        (above it if it can); its number and box go to ``ctx.badges``."""
         for number in self._numbers:
             number.remove()
+        self._numbers, self.ctx.badges = [], []
+        if not scene.main_events:
+            return
+        for m in scene.markers:
+            if m.number is not None:
+                self._badge(m)
+
+    def _badge(self, m: Marker) -> None:
         ctx = self.ctx
-        self._numbers = [
-            ctx.map_ax.annotate(
-                str(m.number),
-                (m.x, m.y),
-                xytext=(0, ctx.pt(9)),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=ctx.pt(9),
-                fontweight="bold",
-                color="white",
-                zorder=9,
-                bbox={
-                    "boxstyle": "circle,pad=0.25",
-                    "facecolor": side_colour(ctx, m.side),
-                    "edgecolor": "white",
-                    "linewidth": ctx.pt(0.8),
-                },
-            )
-            for m in (scene.markers if scene.main_events else ())
-            if m.number is not None
-        ]
+        frame = ctx.map_ax.get_window_extent(ctx.renderer())
+        taken = [box for _, box in ctx.badges]
+        fallback = None
+        for dx, dy, ha, va in badge_positions(ctx.pt(9)):
+            badge = self._badge_text(m, (dx, dy), ha, va)
+            box = badge_box(badge, ctx.renderer())
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            if inside and not any(box.overlaps(b) for b in taken):
+                if not any(box.overlaps(b) for b in ctx.placed):
+                    break
+                fallback = fallback or (dx, dy, ha, va)
+            badge.remove()
+        else:  # no place free of labels: free of badges (labels then avoid it), or above
+            dx, dy, ha, va = fallback or badge_positions(ctx.pt(9))[0]
+            badge = self._badge_text(m, (dx, dy), ha, va)
+            box = badge_box(badge, ctx.renderer())
+        self._numbers.append(badge)
+        ctx.badges.append((m.number, box))
+
+    def _badge_text(self, m: Marker, offset: tuple[float, float], ha: str, va: str):
+        ctx = self.ctx
+        return ctx.map_ax.annotate(
+            str(m.number),
+            (m.x, m.y),
+            xytext=offset,
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=ctx.pt(9),
+            fontweight="bold",
+            color="white",
+            zorder=9,
+            bbox={
+                "boxstyle": "circle,pad=0.25",
+                "facecolor": side_colour(ctx, m.side),
+                "edgecolor": "white",
+                "linewidth": ctx.pt(0.8),
+            },
+        )
+
+
+def badge_positions(gap: float) -> list[tuple[float, float, str, str]]:
+    """Where a badge may go round its marker, in order: above (as before), then right,
+    left, below, the four corners, then the same twice as far out."""
+    near = [
+        (0, gap, "center", "bottom"),
+        (gap, 0, "left", "center"),
+        (-gap, 0, "right", "center"),
+        (0, -gap, "center", "top"),
+        (gap * 0.8, gap * 0.8, "left", "bottom"),
+        (-gap * 0.8, gap * 0.8, "right", "bottom"),
+        (gap * 0.8, -gap * 0.8, "left", "top"),
+        (-gap * 0.8, -gap * 0.8, "right", "top"),
+    ]
+    return near + [(2 * dx, 2 * dy, ha, va) for dx, dy, ha, va in near]
+
+
+def badge_box(badge, renderer):
+    """The window box of a badge: its number and its circle."""
+    text = badge.get_window_extent(renderer)
+    badge.update_bbox_position_size(renderer)
+    return Bbox.union([text, badge.get_bbox_patch().get_window_extent(renderer)])
 
 
 def _arrow_shape(xy: np.ndarray, head_len: float) -> tuple[np.ndarray, list] | None:
