@@ -380,13 +380,14 @@ class _Grid:
         """
         if not others:
             return
-        near_other = shapely.union_all(others).buffer(0.25 * self.cell)
-        edge = shapely.intersection(mine.boundary, near_other)
+        # Simplified first: a buffer of a ragged line of many vertices takes seconds.
+        rough = shapely.union_all(others).simplify(0.1 * self.cell)
+        edge = shapely.intersection(mine.boundary, rough.buffer(0.35 * self.cell))
         if edge.is_empty:
             return
         band = np.abs(field) < 3 * self.cell
         xs, ys = self._xx[band], self._yy[band]
-        dist = shapely.distance(edge, shapely.points(xs, ys))
+        dist = _distances(edge, xs, ys)
         close = dist < 2 * self.cell
         shapely.prepare(mine)
         sign = np.where(shapely.contains_xy(mine, xs[close], ys[close]), -1.0, 1.0)
@@ -451,6 +452,23 @@ class _Contours:
             return _EMPTY
         geom = MultiPolygon(polys)
         return geom if geom.is_valid else shapely.union_all(polys)
+
+
+def _distances(lines: BaseGeometry, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Exact distances from points to ``lines``, through an index of their segments (a
+    plain distance to a line costs its every vertex, for each point)."""
+    parts = shapely.get_parts(shapely.get_parts(lines))  # a collection may hold multi-parts
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    same = part[1:] == part[:-1]
+    segments = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
+    points = parts[shapely.get_type_id(parts) == 0]
+    tree = shapely.STRtree(np.concatenate([segments, points]))
+    (which, _), nearest = tree.query_nearest(
+        shapely.points(xs, ys), return_distance=True, all_matches=False
+    )
+    dist = np.full(len(xs), np.inf)
+    dist[which] = nearest
+    return dist
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:

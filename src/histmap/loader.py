@@ -26,6 +26,7 @@ from ._dates import to_date
 from ._errors import MapError, OptionError, Problem
 from .model import Event, MapData, MapSpec, Page, Phase, Place, ReferenceLine, Side, Snapshot
 from .schema import validate_map_toml
+from .thin import thin, tolerance
 
 DEFAULT_MAP = "korean_war"
 MAX_GEOJSON_BYTES = 50_000_000
@@ -310,7 +311,10 @@ def _coordinates_problem(coords: np.ndarray) -> str | None:
     return None
 
 
-def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGeometry | None:
+def _geometry(
+    feat: Any, i: int, path: Path, col: _Collector, allowed, tol: float = 0.0
+) -> BaseGeometry | None:
+    """A feature's geometry, checked, and simplified to ``tol`` degrees (see thin.py)."""
     name = _feature_name(feat, i)
     raw = feat.get("geometry") if isinstance(feat, dict) else None
     if not isinstance(raw, dict):
@@ -336,7 +340,7 @@ def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGe
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # NaN: reported just below
-            geom = shape(raw)
+            geom = _shape(raw)
     except Exception as exc:  # shapely raises several types for malformed coordinates
         col.add(
             path,
@@ -355,7 +359,7 @@ def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGe
             lambda m: f" near lon {float(m[1]):g}, lat {float(m[2]):g}",
             shapely.is_valid_reason(geom),
         )
-        geom = shapely.make_valid(geom)
+        geom = shapely.make_valid(thin(geom, tol))  # thinned first: repairs cost by vertex
         if "Polygon" in allowed and (geom := _polygonal(geom, reason, name, path, col)) is None:
             return None
         col.add(
@@ -365,7 +369,28 @@ def _geometry(feat: Any, i: int, path: Path, col: _Collector, allowed) -> BaseGe
             field="geometry",
             severity="warning",
         )
-    return geom
+    return thin(geom, tol)
+
+
+def _shape(raw: dict) -> BaseGeometry:
+    """``shape(raw)``, without its Python loop over every vertex of a (multi)polygon."""
+    kind, coords = raw.get("type"), raw.get("coordinates")
+    try:
+        if kind == "Polygon":
+            return _polygon(coords)
+        if kind == "MultiPolygon":
+            return shapely.multipolygons([_polygon(p) for p in coords])
+    except (TypeError, ValueError, shapely.errors.GEOSException):
+        pass  # malformed: shape() says how
+    return shape(raw)
+
+
+def _polygon(rings: list) -> BaseGeometry:
+    shell, *holes = (np.asarray(r) for r in rings)
+    if any(a.dtype.kind not in "fi" for a in (shell, *holes)):
+        raise TypeError("coordinates are not numbers")
+    holes = [shapely.linearrings(h) for h in holes]
+    return shapely.polygons(shapely.linearrings(shell), holes or None)
 
 
 def _polygonal(
@@ -423,14 +448,14 @@ def _read_snapshots(folder: Path, spec: MapSpec | None, col: _Collector) -> list
             col.add(path, f"is a second snapshot for {date} (also {seen[date].name})")
             continue
         seen[date] = path
-        snap = _read_snapshot(path, date, side_ids, col)
+        snap = _read_snapshot(path, date, side_ids, col, tolerance(spec and spec.extent))
         if snap is not None:
             snapshots.append(snap)
     return snapshots
 
 
 def _read_snapshot(
-    path: Path, date: dt.date, side_ids: set | None, col: _Collector
+    path: Path, date: dt.date, side_ids: set | None, col: _Collector, tol: float = 0.0
 ) -> Snapshot | None:
     """One snapshot file (``side_ids`` None: the sides are unknown, map.toml is broken)."""
     doc = _read_json(path, col)
@@ -458,7 +483,7 @@ def _read_snapshot(
             continue
         if not props.get("source"):
             col.add(path, "has no source: name where this comes from", feature=name, field="source")
-        geom = _geometry(feat, i, path, col, SNAPSHOT_KINDS[kind])
+        geom = _geometry(feat, i, path, col, SNAPSHOT_KINDS[kind], tol)
         side = props.get("side")
         if kind == "territory" and side_ids is None:
             continue
