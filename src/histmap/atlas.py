@@ -16,19 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ._dates import format_long, to_date, to_day
-from ._errors import OptionError, OutputError
-from .encode import check_writable, write_text
-from .lesson import refuse_foreign_files
+from ._errors import OptionError
+from .encode import write_text
+from .lesson import write_folder
 from .model import Event, MapSpec, Page
 from .options import RenderOptions
-from .outputs import make_folder_beside, output_lock, swap_folder
-from .pipeline import refuse_map_folders, write_stills
+from .pipeline import write_stills
 from .scene import World
 from .story import STILL_MAX_EVENTS
 
@@ -137,22 +135,13 @@ def write_atlas(
     not write there is refused, naming them (nothing is deleted).
     """
     pages = plan_pages(world, dates)  # before any work: the dates are checked
-    if not out.parent.is_dir():
-        raise OutputError(f"the folder '{out.parent}' does not exist: create it first")
-    if Path.cwd().resolve().is_relative_to(out.resolve()):
-        raise OutputError(f"'{out}' holds the folder histmap runs in: name a new atlas folder")
-    check_writable(out.parent)
-    refuse_map_folders(world, out)
-    refuse_foreign_files(out, manifest=MANIFEST, what="atlas")
-    with output_lock(out.with_name(f".{out.name}.lock"), f"the atlas '{out}'"):
-        built = make_folder_beside(out)
-        try:
-            _fill_atlas(world, built, options, pages, progress)
-            refuse_foreign_files(out, manifest=MANIFEST, what="atlas")
-            swap_folder(built, out)
-        finally:
-            shutil.rmtree(built, ignore_errors=True)
-    return out
+    return write_folder(
+        world,
+        out,
+        lambda built: _fill_atlas(world, built, options, pages, progress),
+        manifest=MANIFEST,
+        what="atlas",
+    )
 
 
 def _fill_atlas(

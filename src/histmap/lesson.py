@@ -13,6 +13,7 @@ import html
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from ._dates import day_within, format_long, from_day
@@ -183,18 +184,37 @@ def write_lesson(
     spec = world.data.spec
     if poster is not None:
         day_within(poster, spec.start, spec.end)  # before any work
+    return write_folder(
+        world,
+        out,
+        lambda built: _fill_lesson(world, built, options, poster=poster, progress=progress),
+    )
+
+
+def write_folder(
+    world: World,
+    out: Path,
+    fill: Callable[[Path], None],
+    *,
+    manifest: str = "lesson.json",
+    what: str = "lesson",
+) -> Path:
+    """Write the folder ``out`` whole: ``fill`` writes it beside, under a lock, and it is
+    swapped in at the end; an earlier one (listed by its ``manifest``) is replaced, a
+    folder holding anything else is refused, and an interruption leaves ``out`` as it was."""
     if not out.parent.is_dir():
         raise OutputError(f"the folder '{out.parent}' does not exist: create it first")
     if Path.cwd().resolve().is_relative_to(out.resolve()):
-        raise OutputError(f"'{out}' holds the folder histmap runs in: name a new lesson folder")
+        raise OutputError(f"'{out}' holds the folder histmap runs in: name a new {what} folder")
     check_writable(out.parent)
     refuse_map_folders(world, out)
-    refuse_foreign_files(out)
-    with output_lock(out.with_name(f".{out.name}.lock"), f"the lesson '{out}'"):
+    refuse_foreign_files(out, manifest=manifest, what=what)
+    with output_lock(out.with_name(f".{out.name}.lock"), f"the {what} '{out}'"):
         built = make_folder_beside(out)
         try:
-            _fill_lesson(world, built, options, poster=poster, progress=progress)
-            refuse_foreign_files(out)  # again: files may have come while it was drawn
+            fill(built)
+            # Again: files may have come while it was drawn.
+            refuse_foreign_files(out, manifest=manifest, what=what)
             swap_folder(built, out)
         finally:
             shutil.rmtree(built, ignore_errors=True)
