@@ -170,9 +170,16 @@ class _FfmpegWriter(_AtomicFileWriter):
             str(self.tmp),
         ]
         # The encoder holds none of the caller's pipes; only histmap holds its input, so it
-        # ends with histmap, even killed (no preexec_fn: a Ctrl-C there would be lost).
+        # ends with histmap, even killed (no preexec_fn: a Ctrl-C there would be lost). In a
+        # process group of its own, a terminal's Ctrl-C reaches histmap alone, which then
+        # aborts the encoder: else the two raced, and an encoder stopping first made an
+        # interruption look like a failed write.
         self._proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            process_group=0,
         )
         _widen_pipe(self._proc.stdin.fileno())
 
@@ -186,7 +193,7 @@ class _FfmpegWriter(_AtomicFileWriter):
 
     def _stop(self) -> str:
         """Close ffmpeg's pipes, wait for it, and return what it said on failure."""
-        if self._proc is None:
+        if self._proc is None or self._proc.stderr.closed:
             return ""
         with contextlib.suppress(BrokenPipeError):
             self._proc.stdin.close()
@@ -206,9 +213,10 @@ class _FfmpegWriter(_AtomicFileWriter):
         self._finish()
 
     def abort(self) -> None:
-        # The encoder may already be gone (killed, disk full).
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
+        # The encoder may already be gone (killed, disk full): its pipes are closed anyway.
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
             self._stop()
         self._cleanup()
         super().abort()
