@@ -35,6 +35,12 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
+def default_interrupt() -> None:
+    """In the child: Ctrl-C as a terminal gives it, even if this test runs where SIGINT is
+    ignored (a shell's background job ignores it, and a child inherits that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_long_render(folder: Path, out: Path, workers: str) -> subprocess.Popen:
     """A render long enough to interrupt, stopped once its temporary output exists."""
     cmd = [sys.executable, "-m", "histmap.cli", "render", str(folder), "-o", str(out)]
@@ -43,6 +49,7 @@ def start_long_render(folder: Path, out: Path, workers: str) -> subprocess.Popen
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=default_interrupt,
     )
     deadline = time.monotonic() + 60
     while not list(out.parent.glob(f".{out.stem}.*")):
@@ -150,6 +157,7 @@ def start_cli(args: list[str], ready) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=default_interrupt,
     )
     deadline = time.monotonic() + 30
     while not ready():
