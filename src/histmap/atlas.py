@@ -23,7 +23,7 @@ from pathlib import Path
 from ._dates import format_long, to_date, to_day
 from ._errors import OptionError
 from .encode import write_text
-from .lesson import write_folder
+from .lesson import html_document, write_folder
 from .model import Event, MapSpec, Page
 from .options import RenderOptions
 from .pipeline import write_stills
@@ -218,20 +218,7 @@ ol.pages li{margin:.3rem 0}
 
 
 def _doc(title: str, body: str) -> str:
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{html.escape(title)}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-{body}
-</body>
-</html>
-"""
+    return html_document(title, STYLE, body)
 
 
 def _pager(previous: AtlasPage | None, following: AtlasPage | None) -> str:

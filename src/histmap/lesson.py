@@ -117,17 +117,10 @@ def _page(
     sources = sorted({c.event.source for c in cues if c.event is not None})
     source_items = "\n".join(f"<li>{e(s)}</li>" for s in sources)
     start, end = format_long(spec.start), format_long(spec.end)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{e(spec.title)}</title>
-<style>{PAGE_STYLE}</style>
-</head>
-<body>
-<header>
+    return html_document(
+        spec.title,
+        PAGE_STYLE,
+        f"""<header>
 <h1>{e(spec.title)}</h1>
 <p class="sub">{e(spec.subtitle or f"{start} to {end}")}</p>
 </header>
@@ -157,7 +150,23 @@ or use the <a href="{e(gif)}">animated GIF</a>.</p>
 <a href="lesson.json">manifest</a></p>
 </section>
 </main>
-<script>{PAGE_SCRIPT}</script>
+<script>{PAGE_SCRIPT}</script>""",
+    )
+
+
+def html_document(title: str, style: str, body: str) -> str:
+    """A page that stands alone: its style inline, no request outside its folder."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{html.escape(title)}</title>
+<style>{style}</style>
+</head>
+<body>
+{body}
 </body>
 </html>
 """
