@@ -229,7 +229,10 @@ def served(lesson_dir):
     server.server_close()
 
 
-def test_page_in_chromium(browser, served, lesson_dir, tmp_path):
+@pytest.mark.parametrize("how", ["file", "http"])
+def test_page_in_chromium(browser, served, lesson_dir, tmp_path, how):
+    """The page works opened from disk (a double-click: file://) and from a web server."""
+    base = lesson_dir.resolve().as_uri() if how == "file" else served
     page = browser.new_page()
     errors, outside = [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -238,11 +241,11 @@ def test_page_in_chromium(browser, served, lesson_dir, tmp_path):
         "request",
         lambda r: (
             outside.append(r.url)
-            if not r.url.startswith(served) and not r.url.startswith("data:")
+            if not r.url.startswith(base) and not r.url.startswith("data:")
             else None
         ),
     )
-    page.goto(f"{served}/index.html")
+    page.goto(f"{base}/index.html")
     page.wait_for_function("document.getElementById('video').readyState >= 1", timeout=20000)
     duration = page.evaluate("document.getElementById('video').duration")
     assert abs(duration - 20.0) <= 1 / 8 + 1e-3
@@ -251,23 +254,39 @@ def test_page_in_chromium(browser, served, lesson_dir, tmp_path):
         "document.getElementById('video').textTracks[0].cues.length > 0",
         timeout=20000,
     )
-    track = page.evaluate("""() => { const t = document.getElementById('video').textTracks[0];
-        return {kind: t.kind, mode: t.mode, n: t.cues.length, first: t.cues[0].text}; }""")
+    tracks = page.evaluate("""() => [...document.getElementById('video').textTracks].map(t =>
+        ({kind: t.kind, mode: t.mode, n: t.cues.length, first: t.cues[0].text,
+          starts: [...t.cues].map(c => c.startTime)}))""")
     manifest = json.loads((lesson_dir / "lesson.json").read_text())
+    track, chapters = tracks
     assert track["kind"] == "captions" and track["mode"] == "showing"
     assert track["n"] == len(manifest["events"])
     assert track["first"].startswith(manifest["events"][0]["title"])
+    assert chapters["kind"] == "chapters" and chapters["n"] == len(manifest["chapters"])
+    assert chapters["starts"] == pytest.approx([c["start"] for c in manifest["chapters"]])
+    assert page.locator("ol.chapters button").count() == len(manifest["chapters"])
     chapter = manifest["chapters"][3]
     button = page.locator("ol.chapters button").nth(3)
     button.focus()
     page.keyboard.press("Enter")  # keyboard-usable
-    page.wait_for_function(
-        f"Math.abs(document.getElementById('video').currentTime - {chapter['start']}) < 0.05",
-        timeout=10000,
-    )
+    _wait_for_time(page, chapter["start"])
+    watch = page.locator(".events button[data-start]").nth(1)
+    watch.click()  # an event's "watch at" button seeks too
+    _wait_for_time(page, float(watch.get_attribute("data-start")))
     alts = page.evaluate("[...document.images].map(i => i.alt)")
     assert alts and all(alts)
+    loaded = page.evaluate(
+        "Promise.all([...document.images].map(i => i.decode().then(() => i.naturalWidth)))"
+    )
+    assert all(w > 0 for w in loaded)  # the stills load with no server too
     page.screenshot(path=str(tmp_path / "lesson.png"), full_page=False)
     assert (tmp_path / "lesson.png").stat().st_size > 10_000
     assert errors == [] and outside == []
     page.close()
+
+
+def _wait_for_time(page, seconds: float) -> None:
+    page.wait_for_function(
+        f"Math.abs(document.getElementById('video').currentTime - {seconds}) < 0.05",
+        timeout=10000,
+    )

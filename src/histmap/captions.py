@@ -77,12 +77,21 @@ def chapter_cues(plan: FramePlan, phases: list[Phase]) -> list[Cue]:
     return cues
 
 
+def vtt_text(text: str) -> str:
+    r"""A cue's text as WebVTT cue text: no blank line (it would end the cue), no ``-->``,
+    ``&``, ``<`` and ``>`` escaped (in files and in a page's ``VTTCue`` alike).
+
+    >>> vtt_text("A & B\n\n-->")
+    'A &amp; B\n-&gt;'
+    """
+    text = "\n".join(line for line in text.replace("-->", "->").splitlines() if line)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def webvtt(cues: list[Cue]) -> str:
-    # A WebVTT cue ends at a blank line and may not contain "-->": keep text on safe lines.
     blocks = ["WEBVTT\n"]
     for n, cue in enumerate(cues, start=1):
-        text = "\n".join(line for line in cue.text.replace("-->", "->").splitlines() if line)
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = vtt_text(cue.text)
         blocks.append(f"{n}\n{timestamp(cue.start)} --> {timestamp(cue.end)}\n{text}\n")
     return "\n".join(blocks)
 

@@ -23,6 +23,7 @@ from .encode import check_writable, write_text
 from .model import Event, MapSpec
 from .options import RenderOptions
 from .outputs import make_folder_beside, output_lock, swap_folder
+from .pagetracks import PageTrack, tracks_html
 from .pipeline import Progress, refuse_map_folders, render_video, write_still
 from .render import FramePlan
 from .scene import World
@@ -128,8 +129,6 @@ def _page(
 <section class="player" aria-label="Animated map">
 <video id="video" controls preload="metadata" poster="{e(poster)}" tabindex="0">
 <source src="{e(video)}" type="video/mp4">
-<track kind="captions" src="captions.vtt" srclang="en" label="Captions" default>
-<track kind="chapters" src="chapters.vtt" srclang="en" label="Chapters">
 <p>Your browser cannot play this video: <a href="{e(video)}">download it</a>,
 or use the <a href="{e(gif)}">animated GIF</a>.</p>
 </video>
@@ -150,8 +149,17 @@ or use the <a href="{e(gif)}">animated GIF</a>.</p>
 <a href="lesson.json">manifest</a></p>
 </section>
 </main>
+{tracks_html(page_tracks(cues, chapters))}
 <script>{PAGE_SCRIPT}</script>""",
     )
+
+
+def page_tracks(cues: list[Cue], chapters: list[Cue]) -> list[PageTrack]:
+    """The video's text tracks, built into the page (they work from file:// too)."""
+    return [
+        PageTrack("captions", "Captions", "en", cues, showing=True),
+        PageTrack("chapters", "Chapters", "en", chapters),
+    ]
 
 
 def html_document(title: str, style: str, body: str) -> str:
