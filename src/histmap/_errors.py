@@ -31,10 +31,10 @@ class HistmapError(Exception):
 class MapError(HistmapError, ValueError):
     """A map folder that cannot be used; carries every problem found."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], what: str = "the map"):
         self.problems = list(problems)
         lines = [("" if p.severity == "error" else f"{p.severity}: ") + str(p) for p in problems]
-        super().__init__(f"{len(lines)} problem(s) in the map:\n  " + "\n  ".join(lines))
+        super().__init__(f"{len(lines)} problem(s) in {what}:\n  " + "\n  ".join(lines))
 
 
 class OutputError(HistmapError, OSError):

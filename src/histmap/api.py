@@ -17,6 +17,7 @@ from ._dates import DateLike, day_within, to_date
 from ._errors import HistmapWarning, OptionError, Problem
 from .loader import load_map_data
 from .model import UNHELD, Event, MapData, Place, Side
+from .narration import Clip, find_clips, narration_folder
 from .options import RenderOptions
 from .scene import World
 
@@ -154,6 +155,9 @@ class HistMap:
         number of processes drawing frames (default: the machine's cores);
         ``captions`` also writes the captions as WebVTT beside each MP4; ``scheduler``
         (a Dask scheduler's address) draws the frames on that cluster instead.
+        ``narration`` is a folder of voice clips named after event ids: each plays when
+        its event's caption appears, the date holds until it is said, and the MP4 gets
+        one AAC track (default: the map folder's own ``narration/``, if any).
         ``progress(done, total)`` is called after each frame. Returns the paths written.
         """
         from .pipeline import render_video
@@ -262,3 +266,32 @@ class HistMap:
         options = RenderOptions.of(options, **changes)
         self._warn_about_text()
         return write_atlas(self.world, Path(out), options, dates=dates, progress=progress)
+
+    def narrate(
+        self,
+        out: str | os.PathLike,
+        options: RenderOptions | None = None,
+        *,
+        voice: bool = False,
+        lang: str | None = None,
+        **changes,
+    ) -> Path:
+        """Write a narration folder: ``script.md`` (each event's id, title, caption and time
+        on screen in the video ``options`` make, to read aloud) and, with ``voice``, draft
+        clips ``<event id>.wav`` spoken offline by espeak-ng, for timing (replace them by a
+        recording). Render with them: ``render(..., narration=out)``."""
+        from .narrate import write_narration
+
+        options = RenderOptions.of(options, **changes)
+        options.check_span(*self.span)
+        return write_narration(self.world, Path(out), options, voice=voice, lang=lang)
+
+    def narration(
+        self, narration: str | os.PathLike | None = None, lang: str | None = None
+    ) -> tuple[list[Clip], list[Problem]]:
+        """The narration clips a render plays (``narration``, else the map folder's own
+        ``narration/``) and the problems with its files (each naming the file)."""
+        folder = narration_folder(self.data.spec.folder, narration, lang)
+        if folder is None:
+            return [], []
+        return find_clips(folder, [e.id for e in self.data.events])

@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_video_commands(sub)
     _add_other_commands(sub)
     _add_atlas_command(sub)
+    _add_narrate_command(sub)
     return parser
 
 
@@ -109,6 +110,7 @@ def _add_other_commands(sub) -> None:
         epilog=EPILOG,
     )
     _map_arg(check)
+    _narration_arg(check)
     info = sub.add_parser(
         "info", help="title, span, snapshot dates and events of a map", epilog=EPILOG
     )
@@ -178,7 +180,37 @@ def _video_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", type=int, metavar="N", help="processes drawing frames (default: all cores)"
     )
+    _narration_arg(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _narration_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--narration",
+        metavar="DIR",
+        help="a folder of voice clips named after event ids (inchon-landing.wav, .mp3, .ogg, "
+        ".m4a, .flac): each plays when its event's caption appears, and the map waits for it "
+        "(default: the map folder's narration/, if any)",
+    )
+
+
+def _add_narrate_command(sub) -> None:
+    """``narrate``: the narrator's script, and a draft voice."""
+    narrate = sub.add_parser(
+        "narrate",
+        help="a narration script to record (and a draft voice to time it)",
+        description="Write DIR/script.md: each event's id (the clip's name), title, date, "
+        "caption and time on screen, for a person to read aloud; record the clips, then "
+        "render --narration DIR. With --voice, also draft clips spoken by espeak-ng "
+        "(offline), to time the story before recording: replace them by a recording.",
+        epilog=EPILOG,
+    )
+    _map_arg(narrate)
+    narrate.add_argument("-o", "--out", help="the folder to write (default: <map>_narration)")
+    narrate.add_argument(
+        "--voice", action="store_true", help="also draft clips spoken by espeak-ng (offline)"
+    )
+    _video_args(narrate)
 
 
 def _map_arg(parser: argparse.ArgumentParser) -> None:
@@ -328,6 +360,7 @@ def _video_options(args: argparse.Namespace) -> RenderOptions:
         workers=args.workers,
         captions=getattr(args, "captions", False),
         scheduler=getattr(args, "scheduler", None),
+        narration=args.narration,
     )
 
 
@@ -409,6 +442,28 @@ def _check(args: argparse.Namespace) -> int:
         f"{hmap.name}: OK ({len(hmap.snapshot_dates)} snapshots, {len(hmap.events)} events, "
         f"{len(hmap.places)} places)"
     )
+    return 1 if _narration_problems(hmap, args.narration) else 0
+
+
+def _narration_problems(hmap, narration: str | None) -> int:
+    """Print the problems of the narration clips a render would play; how many."""
+    clips, problems = hmap.narration(narration)
+    for problem in problems:
+        print(f"error: {problem}")
+    if problems:
+        print(f"{len(problems)} problem(s) found in the narration")
+    elif clips:
+        print(f"narration: {len(clips)} clip(s), {sum(c.seconds for c in clips):.1f} s")
+    return len(problems)
+
+
+def _narrate(args: argparse.Namespace) -> int:
+    options = _video_options(args)
+    hmap = _load(args.map)
+    folder = hmap.narrate(args.out or f"{hmap.name}_narration", options, voice=args.voice)
+    print(f"wrote the narration script to {folder / 'script.md'}")
+    if args.voice:
+        print(f"and draft clips (espeak-ng, for timing): histmap render --narration {folder}")
     return 0
 
 
@@ -455,6 +510,7 @@ COMMANDS = {
     "check": _check,
     "info": _info,
     "new": _new,
+    "narrate": _narrate,
 }
 
 if __name__ == "__main__":

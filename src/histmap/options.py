@@ -33,7 +33,7 @@ class RenderOptions:
 
     >>> RenderOptions(size=[640, 360], start="1950-09-15")
     RenderOptions(size=(640, 360), fps=None, duration=None, start=datetime.date(1950, 9, 15), \
-end=None, pacing='story', workers=None, captions=False, scheduler=None)
+end=None, pacing='story', workers=None, captions=False, scheduler=None, narration=None)
     >>> RenderOptions(pacing="fast")
     Traceback (most recent call last):
     ...
@@ -61,6 +61,10 @@ end=None, pacing='story', workers=None, captions=False, scheduler=None)
     """Also write the captions as WebVTT beside each MP4 (``OUT.vtt``)."""
     scheduler: str | None = None
     """A Dask scheduler's address: the frames are drawn on that cluster instead."""
+    narration: str | None = None
+    """A folder of narration clips named after event ids (``inchon-landing.wav``): each
+    plays when its event's caption appears, and the date holds until it has been said.
+    Default: the map folder's own ``narration/``, if it has one."""
 
     def __post_init__(self) -> None:
         # Frozen: the normal form of a value (a tuple, a date) is stored once, here.
@@ -81,6 +85,8 @@ end=None, pacing='story', workers=None, captions=False, scheduler=None)
         scheduler = self.scheduler
         if scheduler is not None and not (isinstance(scheduler, str) and scheduler):
             raise OptionError(f"scheduler must be a Dask scheduler's address, not {scheduler!r}")
+        if self.narration is not None:
+            object.__setattr__(self, "narration", _folder("narration", self.narration))
 
     @classmethod
     def of(cls, options: RenderOptions | None = None, **changes) -> RenderOptions:
@@ -153,6 +159,13 @@ end=None, pacing='story', workers=None, captions=False, scheduler=None)
             size=self.frame_size(gif_only=gif_only),
             fps=self.frame_rate(map_fps, gif_only=gif_only),
         )
+
+
+def _folder(name: str, value) -> str:
+    """A folder's path as plain text (it travels to Dask workers as it is)."""
+    if not isinstance(value, str | os.PathLike) or not str(value):
+        raise OptionError(f"{name} must be a folder's path, not {value!r}")
+    return os.fspath(value)
 
 
 def _is_number(value) -> bool:

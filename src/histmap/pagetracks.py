@@ -24,7 +24,7 @@ TRACKS_ID = "histmap-tracks"
 TRACKS_SCRIPT = """
 (function(){
   var video=document.getElementById('video');
-  var data=document.getElementById('%s');
+  var data=document.getElementById('@ID@');
   if(!video||!data||!video.addTextTrack||typeof VTTCue==='undefined'){return;}
   JSON.parse(data.textContent).forEach(function(t){
     var track=video.addTextTrack(t.kind,t.label,t.lang);
@@ -32,7 +32,7 @@ TRACKS_SCRIPT = """
     t.cues.forEach(function(c){track.addCue(new VTTCue(c[0],c[1],c[2]));});
   });
 })();
-""" % TRACKS_ID  # noqa: UP031 (braces of the script)
+""".replace("@ID@", TRACKS_ID)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ scheduler, on a Dask cluster whose workers plan them with the same function.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,10 +18,12 @@ from .captions import write_captions
 from .draw import FrameRenderer, FrameReport
 from .encode import check_output, check_writable, format_of, temp_beside
 from .loader import data_root
+from .narration import Clip
 from .options import RenderOptions
 from .outputs import output_lock, refuse_inside
-from .render import CHUNK, FramePlan, Output, plan_frames, render_outputs
+from .render import CHUNK, FramePlan, Output, narration_clips, plan_frames, render_outputs
 from .scene import World
+from .soundtrack import add_voice, clip_starts
 
 Progress = Callable[[int, int], None]
 STILL_FORMATS = (".png", ".svg", ".pdf")
@@ -67,20 +70,51 @@ def _render_video(
 
         folder = str(world.data.spec.folder.resolve())
         frames = iter_frames_dask(video.scheduler, folder, video, len(plan.times))
-    written = render_outputs(
-        world,
+    written = _render_narrated(
+        narration_clips(world, video),
         plan,
         outputs,
-        name=name,
-        workers=video.worker_count(len(plan.times), CHUNK),
-        frames=frames,
-        progress=progress,
+        lambda outs: render_outputs(
+            world,
+            plan,
+            outs,
+            name=name,
+            workers=video.worker_count(len(plan.times), CHUNK),
+            frames=frames,
+            progress=progress,
+        ),
     )
     if video.captions:
         written += [
             write_captions(plan, t.with_suffix(".vtt")) for t in written if format_of(t) == "mp4"
         ]
     return written, plan
+
+
+def _render_narrated(
+    clips: list[Clip],
+    plan: FramePlan,
+    outputs: list[Output],
+    render: Callable[[list[Output]], list[Path]],
+) -> list[Path]:
+    """``render(outputs)``, each MP4 first encoded silent beside its target, then given the
+    narration ``clips`` and swapped in (no narration: as it is; a GIF stays silent)."""
+    silent = {
+        o.target: temp_beside(o.target) for o in outputs if clips and format_of(o.target) == "mp4"
+    }
+    try:
+        drawn = render(
+            [dataclasses.replace(o, target=silent.get(o.target, o.target)) for o in outputs]
+        )
+        placed = clip_starts(plan, clips)
+        duration = len(plan.times) / plan.fps
+        for target, tmp in silent.items():
+            add_voice(tmp, target, placed, duration)
+        back = {tmp: target for target, tmp in silent.items()}
+        return [back.get(p, p) for p in drawn]
+    finally:
+        for tmp in silent.values():
+            tmp.unlink(missing_ok=True)
 
 
 def refuse_map_folders(world: World, out: Path) -> None:

@@ -26,6 +26,7 @@ from ._dates import day_within, to_day
 from ._errors import OptionError
 from .draw import FrameRenderer, map_swatch
 from .encode import Writer, format_of, open_writer
+from .narration import Clip, load_clips, narration_folder
 from .options import GIF_FPS, RenderOptions
 from .outputs import die_with_parent
 from .scene import World
@@ -78,9 +79,19 @@ def plan_frames(world: World, options: RenderOptions) -> FramePlan:
         raise OptionError(f"--to {last} must come after --from {first}")
     seconds = options.duration or spec.duration
     fps = options.frame_rate(spec.fps)
-    story = world.paced_story(to_day(first), to_day(last), seconds, options.pacing)
-    times = np.arange(frame_count(fps, seconds)) / fps
+    voice = {c.event: c.seconds for c in narration_clips(world, options)}
+    story = world.paced_story(to_day(first), to_day(last), seconds, options.pacing, voice)
+    # Narration lengthens the video by the holds its voices add.
+    times = np.arange(frame_count(fps, story.schedule.duration)) / fps
     return FramePlan(times, story.schedule.day_at(times), options.frame_size(), fps, story)
+
+
+def narration_clips(world: World, options: RenderOptions) -> list[Clip]:
+    """The narration clips a video of ``world`` with ``options`` plays (checked; none if no
+    narration): ``options.narration``, else the map folder's own ``narration/``."""
+    spec = world.data.spec
+    folder = narration_folder(spec.folder, options.narration)
+    return load_clips(folder, (e.id for e in world.data.events))
 
 
 def default_workers() -> int:

@@ -7,6 +7,7 @@ This is the last stage without matplotlib: the drawing module turns a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -178,7 +179,12 @@ class World:
         return Story(self.data, self.projector)
 
     def paced_story(
-        self, start: float, end: float, duration: float, pacing: str = "story"
+        self,
+        start: float,
+        end: float,
+        duration: float,
+        pacing: str = "story",
+        voice: Mapping[str, float] | None = None,
     ) -> Story:
         return Story.paced(
             self.data,
@@ -188,6 +194,7 @@ class World:
             duration=duration,
             pacing=pacing,
             words_per_second=self.data.spec.reading_speed / 60,
+            voice=voice,
         )
 
     def scene(

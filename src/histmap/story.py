@@ -7,6 +7,7 @@ on the map, how far each arrow has grown, and how opaque each one is.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,10 +122,14 @@ class Story:
         duration: float,
         pacing: str = "story",
         words_per_second: float = 3.0,
+        voice: Mapping[str, float] | None = None,
     ) -> Story:
-        """A story with a video schedule: holds on key events, quiet months compressed."""
+        """A story with a video schedule: holds on key events, quiet months compressed;
+        ``voice`` gives the seconds of each narrated event's clip (by event id)."""
+        voice = voice or {}
         events = [
-            StoryEvent(to_day(e.date), len(e.caption.split()) + 3, e.key) for e in data.events
+            StoryEvent(to_day(e.date), len(e.caption.split()) + 3, e.key, voice.get(e.id, 0.0))
+            for e in data.events
         ]
         knots = [to_day(s.date) for s in data.snapshots]
         schedule = story_schedule(

@@ -42,6 +42,8 @@ def calendar_days(start: dt.date, end: dt.date, frames: int) -> np.ndarray:
 FADE_SECONDS = 0.4
 MIN_CAPTION_SECONDS = 1.5
 MAX_CAPTION_LAG = 6.0
+VOICE_PAUSE = 0.8
+"""Seconds a narrated event holds after its clip ends, before the story moves on."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class StoryEvent:
     day: float
     words: int
     key: bool
+    voice: float = 0.0
+    """Seconds of its narration clip (0: none): the date holds at least that long."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,9 @@ def story_schedule(
     Otherwise the time between two snapshots grows as ``days ** quiet_exponent`` (a
     month of stalemate is not five times a week of manoeuvre) and each key event
     holds the date long enough to read its caption; the holds take at most 60% of
-    the video, shrunk evenly if they would take more.
+    the video, shrunk evenly if they would take more. An event with a ``voice`` (its
+    narration clip's seconds) holds at least that long plus :data:`VOICE_PAUSE`, in
+    either pacing: the video grows by what the voices add, the rest keeps its pace.
 
     >>> s = story_schedule(0, 10, [0, 10], [StoryEvent(5, 9, True)], duration=10)
     >>> float(s.day_at(0)), float(s.day_at(10)), round(s.time_of(5), 2)
@@ -140,14 +146,27 @@ def story_schedule(
         (i for i, e in enumerate(events) if start <= e.day <= end), key=lambda i: events[i].day
     )
     inside = [events[i] for i in order]
-    holds = (
+    paced = (
         _holds(inside, words_per_second, duration, hold_min, hold_max) if pacing == "story" else {}
     )
+    holds = voice_holds(inside, paced)
     edges = sorted({start, end, *(k for k in knots if start < k < end)})
     weights = np.diff(edges) if pacing == "calendar" else np.diff(edges) ** quiet_exponent
-    motion = (duration - sum(holds.values())) * weights / weights.sum()
-    # Video seconds per day, segment by segment, then holds inserted at their dates.
-    times, days = [0.0], [float(start)]
+    motion = (duration - sum(paced.values())) * weights / weights.sum()
+    total = duration + sum(holds.values()) - sum(paced.values())
+    times, days, hold_starts = _lay_out(edges, motion, inside, holds)
+    schedule = Schedule(np.array(times), np.array(days), [], float(total))
+    captions = _caption_windows(schedule, inside, order, holds, hold_starts, words_per_second)
+    return Schedule(schedule.times, schedule.days, captions, float(total))
+
+
+def _lay_out(
+    edges: list[float], motion: np.ndarray, inside: list[StoryEvent], holds: dict[int, float]
+) -> tuple[list[float], list[float], dict[int, float]]:
+    """The knots of the schedule (video seconds, days) and when each hold starts: video
+    seconds per day, segment by segment, then the holds inserted at their dates."""
+    end = edges[-1]
+    times, days = [0.0], [float(edges[0])]
     t = 0.0
     hold_starts: dict[int, float] = {}
     for (d0, d1), secs in zip(pairwise(edges), motion, strict=True):
@@ -164,9 +183,7 @@ def story_schedule(
         t += secs + paused
         times.append(t)
         days.append(float(d1))
-    schedule = Schedule(np.array(times), np.array(days), [], float(duration))
-    captions = _caption_windows(schedule, inside, order, holds, hold_starts, words_per_second)
-    return Schedule(schedule.times, schedule.days, captions, float(duration))
+    return times, days, hold_starts
 
 
 def _holds(
@@ -186,6 +203,20 @@ def _holds(
     return holds
 
 
+def voice_holds(inside: list[StoryEvent], holds: dict[int, float]) -> dict[int, float]:
+    """``holds`` (seconds by place in ``inside``) with each narrated event holding at least
+    its clip plus :data:`VOICE_PAUSE`, never shrunk: the map waits for the voice.
+
+    >>> voice_holds([StoryEvent(1, 9, True, voice=5.0), StoryEvent(2, 9, False)], {0: 4.0})
+    {0: 5.8}
+    """
+    voiced = dict(holds)
+    for n, e in enumerate(inside):
+        if e.voice > 0:
+            voiced[n] = max(voiced.get(n, 0.0), e.voice + VOICE_PAUSE)
+    return voiced
+
+
 def _caption_windows(
     schedule: Schedule,
     inside: list[StoryEvent],
@@ -196,13 +227,23 @@ def _caption_windows(
 ) -> list[CaptionWindow]:
     natural = sorted((hold_starts.get(n, schedule.time_of(e.day)), n) for n, e in enumerate(inside))
     windows: list[CaptionWindow] = []
+    least: list[float] = []  # how long each window stays before the next may replace it
     for due, n in natural:
-        # Captions that fall together are staggered, so that each one is seen; one
-        # pushed more than a few seconds past its date is left out.
-        begin = max(due, windows[-1].start + MIN_CAPTION_SECONDS) if windows else due
-        if begin > due + MAX_CAPTION_LAG or begin >= schedule.duration:
-            continue
         e = inside[n]
+        if e.voice > 0:
+            # A narrated caption comes with its voice, at its hold: captions staggered
+            # past that moment give way to it.
+            while windows and windows[-1].start >= due:
+                windows.pop()
+                least.pop()
+            begin = due
+        else:
+            # Captions that fall together are staggered, so that each one is seen; one
+            # pushed more than a few seconds past its date is left out.
+            begin = max(due, windows[-1].start + least[-1]) if windows else due
+            if begin > due + MAX_CAPTION_LAG or begin >= schedule.duration:
+                continue
         show = max(holds.get(n, 0.0) + 1.0, reading_seconds(e.words, wps, low=2.5, high=7.0))
         windows.append(CaptionWindow(order[n], begin, min(begin + show, schedule.duration)))
+        least.append(max(MIN_CAPTION_SECONDS, e.voice + VOICE_PAUSE if e.voice else 0.0))
     return windows

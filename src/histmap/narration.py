@@ -1,0 +1,161 @@
+"""Narration clips: a folder of recordings named after the map's event ids, checked and timed.
+
+A clip ``inchon-landing.wav`` (or ``.mp3``, ``.ogg``, ``.m4a``, ``.flac``) is the voice
+of the event ``inchon-landing``. Clips are decoded by the ffmpeg of imageio-ffmpeg (no
+other decoder): decoding one whole tells whether it is audio, whether it holds any sound,
+and its exact length. The story holds each voiced event at least that long
+(:mod:`histmap.timeline`); :mod:`histmap.soundtrack` lays the clips on the video.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import imageio_ffmpeg
+
+from ._errors import MapError, OptionError, Problem
+
+AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".m4a", ".flac")
+"""The clips a narration folder may hold."""
+NOTE_SUFFIXES = (".md", ".txt", ".json")
+"""Notes that may lie beside the clips (``histmap narrate`` writes ``script.md``)."""
+MAX_CLIP_SECONDS = 120.0
+"""The longest clip: an event's voice longer than two minutes is surely a wrong file."""
+SAMPLE_RATE = 48_000
+"""Clips are decoded (and the soundtrack mixed) at this rate."""
+FOLDER = "narration"
+"""A map folder's own narration: ``narration/`` (and ``narration/xx/`` per language)."""
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One event's voice: the event id, the file, and its length in seconds."""
+
+    event: str
+    path: Path
+    seconds: float
+
+
+def narration_folder(
+    map_folder: Path, narration: str | os.PathLike | None = None, lang: str | None = None
+) -> Path | None:
+    """The folder of clips a render uses: ``narration`` if given, else the map folder's own
+    ``narration/`` if it has one, else none. With a language ``lang``, its subfolder
+    (``narration/fr/``) when there is one.
+
+    >>> narration_folder(Path("/nowhere"), None) is None
+    True
+    """
+    if narration is not None:
+        folder = Path(narration)
+        if not folder.is_dir():
+            raise OptionError(f"narration: '{folder}' is not a folder of audio clips")
+    else:
+        folder = Path(map_folder) / FOLDER
+        if not folder.is_dir():
+            return None
+    if lang and (folder / lang).is_dir():
+        return folder / lang
+    return folder
+
+
+def find_clips(
+    folder: Path, event_ids: Iterable[str], *, limit: float = MAX_CLIP_SECONDS
+) -> tuple[list[Clip], list[Problem]]:
+    """The clips in ``folder`` and the problems with its files, each naming the file: not an
+    audio file, no sound in it, no event of that id, longer than ``limit`` seconds."""
+    ids = set(event_ids)
+    clips: list[Clip] = []
+    problems: list[Problem] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.is_dir() or path.suffix.lower() in NOTE_SUFFIXES:
+            continue  # hidden and system files, language folders, notes
+        problem = _clip_problem(path, ids, limit)
+        if isinstance(problem, Problem):
+            problems.append(problem)
+        else:
+            clips.append(Clip(path.stem, path, problem))
+    named = [c.event for c in clips]
+    for event in sorted({e for e in named if named.count(e) > 1}):
+        files = ", ".join(c.path.name for c in clips if c.event == event)
+        problems.append(Problem(str(folder), f"two clips for the event '{event}': {files}"))
+    return clips, problems
+
+
+def _clip_problem(path: Path, ids: set[str], limit: float) -> Problem | float:
+    """The clip's length in seconds, or what is wrong with it."""
+    if path.suffix.lower() not in AUDIO_SUFFIXES:
+        wanted = " ".join(AUDIO_SUFFIXES)
+        return Problem(str(path), f"not an audio clip: name a clip <event id> plus {wanted}")
+    if path.stem not in ids:
+        return Problem(
+            str(path), f"no event has the id '{path.stem}': a clip is named after its event's id"
+        )
+    if path.stat().st_size == 0:
+        return Problem(str(path), "the clip is empty: the file holds nothing")
+    seconds, error = clip_seconds(path)
+    if error:
+        return Problem(str(path), f"not a readable audio file ({error})")
+    if seconds <= 0:
+        return Problem(str(path), "the clip is empty: it holds no sound")
+    if seconds > limit:
+        return Problem(
+            str(path), f"the clip lasts {seconds:.1f} s, more than the {limit:g} s an event may"
+        )
+    return seconds
+
+
+def load_clips(
+    folder: Path | None, event_ids: Iterable[str], *, limit: float = MAX_CLIP_SECONDS
+) -> list[Clip]:
+    """The clips of ``folder`` (none if it is None); a bad clip is refused with every problem
+    listed (:class:`~histmap.MapError`), before anything is drawn."""
+    if folder is None:
+        return []
+    clips, problems = find_clips(folder, event_ids, limit=limit)
+    if problems:
+        raise MapError(problems, "the narration")
+    return clips
+
+
+def clip_seconds(path: Path) -> tuple[float, str]:
+    """The length of an audio file in seconds, decoded whole by ffmpeg (exact, whatever the
+    container says), and ffmpeg's complaint if it is not audio (else ``""``)."""
+    stat = path.stat()
+    return _decoded_seconds(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _decoded_seconds(path: str, mtime_ns: int, size: int) -> tuple[float, str]:
+    # Keyed by the file's time and size: a clip recorded again is measured again.
+    del mtime_ns, size
+    cmd = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-nostdin",
+        "-v",
+        "error",
+        "-i",
+        path,
+        "-map",
+        "0:a:0",
+        "-ac",
+        "1",
+        "-ar",
+        str(SAMPLE_RATE),
+        "-f",
+        "s16le",
+        "-",
+    ]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        count = 0
+        while chunk := proc.stdout.read(1 << 20):
+            count += len(chunk)
+        err = proc.stderr.read().decode(errors="replace").strip()
+    if proc.returncode != 0:
+        return 0.0, err.splitlines()[-1] if err else f"ffmpeg exit status {proc.returncode}"
+    return count / 2 / SAMPLE_RATE, ""
