@@ -392,3 +392,35 @@ def test_kumsong_salient_flanks_follow_hermes(korea, date):
     # The salient starts about 5 km north-east of Kumhwa: Kumhwa itself is behind the line.
     assert side_holding(korea, date, (127.435, 38.28)) == "un"
     assert side_holding(korea, date, (127.43, 38.345)) == "north"  # west of the old flank
+
+
+# Chapter titles read in the CMH online editions in the audit of December 2026 (SOURCES.md):
+# wherever the data names one of them, it carries the book's own chapter number.
+CHECKED_CHAPTERS = {
+    "III": "Invasion Across the Parallel",  # Appleman
+    "VI": "American Ground Forces Enter the Battle",  # Appleman
+    "XXVI": "The Capture of Seoul",  # Appleman
+    "XXXI": "The Capture of P'yongyang",  # Appleman
+    "XII": "Reconnaissance in Force",  # Mossman
+    "XVII": "Operation RIPPER",  # Mossman
+    "XXI": "The Chinese Spring Offensive: The Opening",  # Mossman
+}
+
+
+def test_checked_chapter_titles_carry_their_numbers(korea):
+    import pathlib
+
+    fronts = pathlib.Path(korea.data.spec.folder) / "source" / "fronts.toml"
+    lines = fronts.read_text("utf-8").splitlines()
+    sources = list(korea.events["source"]) + [s for s in lines if s.lstrip().startswith("source")]
+    text = "\n".join(sources)
+    for number, title in CHECKED_CHAPTERS.items():
+        hits = list(re.finditer(re.escape(title), text))
+        assert hits, title
+        for hit in hits:
+            before = text[max(0, hit.start() - 12) : hit.start()]
+            # (a map of the book may share the chapter's title: "Map 26 (Operation RIPPER, ...")
+            assert re.search(rf"(ch\. {number}[ ,(]+|Map \d+ \()$", before), (title, before)
+    # The title first given for Seoul's fall in June 1950 is not a chapter of Appleman's.
+    assert "The Fall of Seoul" not in text
+    assert "ch. III (the US reaction)" not in text
