@@ -9,11 +9,12 @@ from pathlib import Path
 import imageio.v2 as imageio
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageSequence
 
 import histmap
 from histmap.cli import main
-from histmap.draw import FrameRenderer
+from histmap.draw import FrameRenderer, map_swatch
+from histmap.scene import World
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--size", "320x180"]
@@ -84,6 +85,29 @@ def test_render_gif_loops_and_has_frames(tmp_path):
     )
     with Image.open(out) as gif:
         assert gif.n_frames == 8 and gif.size == (320, 180) and gif.info["loop"] == 0
+
+
+def test_gif_keeps_the_sides_colours_exact(tmp_path):
+    """Every pixel the renderer drew in one of the map's own colours (a side's colours,
+    its arrows, white, black) has exactly that colour in the GIF; the others are near."""
+    args = [*SMALL, "--fps", "2", "--duration", "3", "--from", "1950-08-01", "--quiet"]
+    assert main(["render", "korean_war", "-o", str(tmp_path / "a.gif"), *args]) == 0
+    assert main(["render", "korean_war", "-o", str(tmp_path / "png"), *args]) == 0
+    world = histmap.load_map("korean_war")
+    swatch = np.array(map_swatch(World(world.data)), np.uint8)
+    with Image.open(tmp_path / "a.gif") as image:
+        gif = [np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(image)]
+    pngs = sorted((tmp_path / "png").iterdir())
+    assert len(gif) == len(pngs) == 6
+    for got, path in zip(gif, pngs, strict=True):
+        drawn = np.asarray(Image.open(path).convert("RGB"))
+        own = (drawn[:, :, None, :] == swatch[None, None]).all(-1)
+        np.testing.assert_array_equal(got[own.any(-1)], drawn[own.any(-1)])
+        # Some colour of each side is drawn, so checked, in every frame (map_swatch lists
+        # six colours of the frame, then five of each side).
+        present = own.any(axis=(0, 1))[6:].reshape(len(world.data.spec.sides), 5)
+        assert present.any(axis=1).all()
+        assert np.abs(got.astype(int) - drawn).max() < 64
 
 
 def test_render_png_sequence_into_a_new_folder(tmp_path):

@@ -3,7 +3,8 @@
 Each writer follows matplotlib's movie-writer pattern (``open``, ``write`` a frame,
 ``close``) and writes to a temporary file beside its target, renamed into place
 only when complete: an interrupted render never leaves a truncated file where a
-good one was. ffmpeg comes from the ``imageio-ffmpeg`` wheel.
+good one was. MP4 goes through ffmpeg (from the ``imageio-ffmpeg`` wheel), GIF through
+:mod:`histmap.gif`.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 import imageio_ffmpeg
 import numpy as np
 from PIL import Image
 
 from ._errors import OptionError, OutputError
+from .gif import GifStream, choose_palette
 from .outputs import make_folder_beside, replace_files
 
 FORMATS = ("mp4", "gif", "png")
@@ -148,8 +151,7 @@ class _FfmpegWriter(_AtomicFileWriter):
 
     def _start(self, first: np.ndarray) -> None:
         h, w = first.shape[:2]
-        # Area averaging: the right filter to shrink (a slide GIF from video frames),
-        # smaller GIFs than lanczos, with no visible difference.
+        # Area averaging: the right filter to shrink, as the GIF writer's.
         scale = f"scale={self.size[0]}:{self.size[1]}:flags=area"
         cmd = [
             imageio_ffmpeg.get_ffmpeg_exe(),
@@ -206,7 +208,6 @@ class _FfmpegWriter(_AtomicFileWriter):
         if self._proc is None:
             raise OutputError("no frames to write")
         err = self._stop()
-        self._cleanup()
         if self._proc.returncode != 0:
             super().abort()
             raise OutputError(f"ffmpeg failed writing {self.path}: {err}")
@@ -218,11 +219,7 @@ class _FfmpegWriter(_AtomicFileWriter):
             if self._proc.poll() is None:
                 self._proc.kill()
             self._stop()
-        self._cleanup()
         super().abort()
-
-    def _cleanup(self) -> None:
-        """Remove the writer's own temporary files, if any."""
 
 
 def _widen_pipe(fd: int) -> None:
@@ -259,13 +256,14 @@ class Mp4Writer(_FfmpegWriter):
         ]
 
 
-class GifWriter(_FfmpegWriter):
+class GifWriter(_AtomicFileWriter):
     """A looping GIF with one small palette of the map's own colours, no dithering.
 
-    One fixed palette keeps colours steady (no flicker, no dither noise); ffmpeg's
-    GIF encoder stores only the pixels that changed between frames. The palette
-    is the first frame's 96 main colours plus ``swatch``, the colours that come
-    and go (sides, arrows): fewer colours make a smaller file, with no visible loss.
+    One fixed palette keeps colours steady (no flicker, no dither noise) and the
+    sides' colours exact: the first frame's 96 main colours plus ``swatch``, the
+    colours that come and go (sides, arrows); fewer colours make a smaller file,
+    with no visible loss. :mod:`histmap.gif` writes it, frame by frame; frames of
+    another size are scaled by area averaging, the right filter to shrink.
     """
 
     FRAME_COLOURS = 96
@@ -279,41 +277,36 @@ class GifWriter(_FfmpegWriter):
         swatch: list[tuple[int, int, int]] | None = None,
     ):
         super().__init__(path, size, fps)
-        self._palette: Path | None = None
-        self._swatch = list(swatch or [])[: 256 - self.FRAME_COLOURS]
+        self._swatch = list(swatch or [])
+        self._file: BinaryIO | None = None
+        self._stream: GifStream | None = None
 
-    def _output_args(self, first: np.ndarray, scale: str) -> list[str]:
-        self._palette = self._write_palette(first)
-        return [
-            "-i",
-            str(self._palette),
-            "-lavfi",
-            f"[0:v]{scale}[frames];[frames][1:v]paletteuse=dither=none:diff_mode=rectangle",
-            "-loop",
-            "0",
-            "-f",
-            "gif",
-        ]
+    def _write(self, frame: np.ndarray) -> None:
+        if frame.shape[1::-1] != self.size:
+            rgb = Image.fromarray(np.ascontiguousarray(frame[:, :, :3]))
+            frame = np.asarray(rgb.resize(self.size, Image.Resampling.BOX))
+        if self._stream is None:
+            palette = choose_palette(frame, self._swatch, self.FRAME_COLOURS)
+            self._file = open(self.tmp, "wb")  # noqa: SIM115 (closed by close or abort)
+            self._stream = GifStream(self._file, self.size, palette, self.fps)
+        self._stream.add(frame)
 
-    def _write_palette(self, first: np.ndarray) -> Path:
-        quantized = Image.fromarray(first[:, :, :3]).quantize(
-            self.FRAME_COLOURS, method=Image.Quantize.MEDIANCUT
-        )
-        used = np.asarray(quantized.getpalette()[: self.FRAME_COLOURS * 3], np.uint8)
-        pal = np.vstack([used.reshape(-1, 3), np.array(self._swatch, np.uint8).reshape(-1, 3)])
-        # Unused entries repeat the first colour, so ffmpeg never picks them.
-        colours = np.repeat(pal[:1], 256, axis=0)
-        colours[: len(pal)] = pal
-        fd, name = tempfile.mkstemp(
-            prefix=f".{self.path.stem}.palette.", suffix=".png", dir=self.path.parent
-        )
-        os.close(fd)
-        Image.fromarray(colours.reshape(16, 16, 3)).save(name)
-        return Path(name)
+    def close(self) -> None:
+        if self._stream is None:
+            raise OutputError("no frames to write")
+        try:
+            self._stream.finish()
+            self._file.close()
+        except BaseException:
+            self.abort()
+            raise
+        self._finish()
 
-    def _cleanup(self) -> None:
-        if self._palette is not None:
-            self._palette.unlink(missing_ok=True)
+    def abort(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+        super().abort()
 
 
 class PngSequenceWriter(Writer):
