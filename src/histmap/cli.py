@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_video_commands(sub)
     _add_other_commands(sub)
     _add_atlas_command(sub)
+    _add_export_command(sub)
     return parser
 
 
@@ -146,6 +147,26 @@ def _add_atlas_command(sub) -> None:
     )
     _size_arg(atlas)
     atlas.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _add_export_command(sub) -> None:
+    """``export``: the territories and fronts of many instants for GIS tools."""
+    export = sub.add_parser(
+        "export",
+        help="territories and fronts at regular instants, one time-stamped GIS file",
+        description="Write the territories and fronts at many instants to one file with an "
+        "ISO 'date' on every feature (QGIS's Temporal Controller, kepler.gl's time filter). "
+        "OUT's extension picks the format: .geojson or .gpkg (GeoPackage).",
+        epilog=EPILOG,
+    )
+    _map_arg(export)
+    export.add_argument("-o", "--out", required=True, help="output .geojson or .gpkg")
+    when = export.add_mutually_exclusive_group()
+    when.add_argument(
+        "--every", metavar="STEP", help="time between instants: 1d (default), 3d, 2w..."
+    )
+    when.add_argument("--dates", type=_dates, metavar="D1,D2,...", help="these instants only")
+    export.add_argument("--workers", type=int, metavar="N", help="processes (default: all cores)")
 
 
 def _video_args(parser: argparse.ArgumentParser) -> None:
@@ -393,6 +414,18 @@ def _atlas(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .export import format_of, parse_every
+
+    format_of(Path(args.out))  # refused before the map is loaded
+    if args.every is not None:
+        parse_every(args.every)
+    hmap = _load(args.map)
+    path = hmap.export(args.out, every=args.every, dates=args.dates, workers=args.workers)
+    print(f"wrote {path}")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     try:
         hmap = load_map(args.map)
@@ -452,6 +485,7 @@ COMMANDS = {
     "lesson": _lesson,
     "still": _still,
     "atlas": _atlas,
+    "export": _export,
     "check": _check,
     "info": _info,
     "new": _new,
