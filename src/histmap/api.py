@@ -154,6 +154,15 @@ class HistMap:
         frame = series(self.world, days, workers or os.cpu_count() or 1)
         return write_series(frame, out)
 
+    def player(self, out: str | os.PathLike) -> Path:
+        """Write an interactive map to the folder ``out`` (``index.html`` and ``player/``):
+        a date slider, play and pause, the territories morphed at any instant in the
+        browser, the fronts, arrows and markers, the captions and the events. Works offline,
+        from the file or over http; ``histmap lesson`` puts the same player in its page."""
+        from .playerpage import write_player
+
+        return write_player(self.world, Path(out))
+
     def _day(self, date: DateLike) -> float:
         return day_within(date, *self.span)
 

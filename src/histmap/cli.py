@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_other_commands(sub)
     _add_atlas_command(sub)
     _add_export_command(sub)
+    _add_player_command(sub)
     return parser
 
 
@@ -167,6 +168,19 @@ def _add_export_command(sub) -> None:
     )
     when.add_argument("--dates", type=_dates, metavar="D1,D2,...", help="these instants only")
     export.add_argument("--workers", type=int, metavar="N", help="processes (default: all cores)")
+
+
+def _add_player_command(sub) -> None:
+    """``player``: the interactive map alone."""
+    player = sub.add_parser(
+        "player",
+        help="an interactive map: date slider, play, zoom, the territories morphed at any date",
+        description="Write a folder that works offline (double-click index.html, or any web "
+        "server): the map at any date, morphed as in the video, with its events and captions.",
+        epilog=EPILOG,
+    )
+    _map_arg(player)
+    player.add_argument("-o", "--out", help="the folder to write (default: <map>_player)")
 
 
 def _video_args(parser: argparse.ArgumentParser) -> None:
@@ -426,6 +440,13 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _player(args: argparse.Namespace) -> int:
+    hmap = _load(args.map)
+    folder = hmap.player(args.out or f"{hmap.name}_player")
+    print(f"wrote the player to {folder}/ (open {folder / 'index.html'})")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     try:
         hmap = load_map(args.map)
@@ -486,6 +507,7 @@ COMMANDS = {
     "still": _still,
     "atlas": _atlas,
     "export": _export,
+    "player": _player,
     "check": _check,
     "info": _info,
     "new": _new,

@@ -148,6 +148,15 @@ class Morph:
         i, alpha = self._locate(day)
         return (i + 1, 0.0) if alpha == 1.0 else (i, alpha)
 
+    @property
+    def grid(self) -> _Grid:
+        """The raster the fields are computed on (``x``, ``y``: cell centres; ``cell``)."""
+        return self._grid
+
+    def field(self, index: int) -> np.ndarray:
+        """Keyframe ``index``'s signed distance fields, one per side of :attr:`sides`."""
+        return self._field(index)
+
     def territories_quick(self, day: float) -> dict[str, BaseGeometry]:
         """:meth:`territories` from :meth:`regions` cut by the land once per side: the same
         partition to rounding, about twice as cheap (no cutting-out of one side after the
