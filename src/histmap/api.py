@@ -131,6 +131,39 @@ class HistMap:
             rows, columns=["side_a", "side_b", "geometry"], geometry="geometry", crs="EPSG:4326"
         )
 
+    def export(
+        self,
+        out: str | os.PathLike,
+        *,
+        every: str | None = None,
+        dates: list[DateLike] | None = None,
+        workers: int | None = None,
+    ) -> Path:
+        """Write the territories and fronts at many instants to one time-stamped file for
+        GIS tools: GeoJSON (``.geojson``) or GeoPackage (``.gpkg``), by the extension.
+
+        One feature per side (``kind="territory"``) and per front (``kind="front"``,
+        ``side`` and ``side_b``) at each instant, with its ISO ``date``. The instants are
+        ``dates``, else every ``every`` (``"1d"``, ``"2w"``; default every day) of the map's
+        span; ``workers`` processes share them (default: the machine's cores).
+        """
+        from .export import export_days, format_of, series, write_series
+
+        out = Path(out)
+        format_of(out)  # a wrong extension is refused before the work
+        days = export_days(self.world, every=every, dates=dates)
+        frame = series(self.world, days, workers or os.cpu_count() or 1)
+        return write_series(frame, out)
+
+    def player(self, out: str | os.PathLike) -> Path:
+        """Write an interactive map to the folder ``out`` (``index.html`` and ``player/``):
+        a date slider, play and pause, the territories morphed at any instant in the
+        browser, the fronts, arrows and markers, the captions and the events. Works offline,
+        from the file or over http; ``histmap lesson`` puts the same player in its page."""
+        from .playerpage import write_player
+
+        return write_player(self.world, Path(out))
+
     def _day(self, date: DateLike) -> float:
         return day_within(date, *self.span)
 

@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_other_commands(sub)
     _add_atlas_command(sub)
     _add_narrate_command(sub)
+    _add_export_command(sub)
+    _add_player_command(sub)
     return parser
 
 
@@ -148,6 +150,39 @@ def _add_atlas_command(sub) -> None:
     )
     _size_arg(atlas)
     atlas.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _add_export_command(sub) -> None:
+    """``export``: the territories and fronts of many instants for GIS tools."""
+    export = sub.add_parser(
+        "export",
+        help="territories and fronts at regular instants, one time-stamped GIS file",
+        description="Write the territories and fronts at many instants to one file with an "
+        "ISO 'date' on every feature (QGIS's Temporal Controller, kepler.gl's time filter). "
+        "OUT's extension picks the format: .geojson or .gpkg (GeoPackage).",
+        epilog=EPILOG,
+    )
+    _map_arg(export)
+    export.add_argument("-o", "--out", required=True, help="output .geojson or .gpkg")
+    when = export.add_mutually_exclusive_group()
+    when.add_argument(
+        "--every", metavar="STEP", help="time between instants: 1d (default), 3d, 2w..."
+    )
+    when.add_argument("--dates", type=_dates, metavar="D1,D2,...", help="these instants only")
+    export.add_argument("--workers", type=int, metavar="N", help="processes (default: all cores)")
+
+
+def _add_player_command(sub) -> None:
+    """``player``: the interactive map alone."""
+    player = sub.add_parser(
+        "player",
+        help="an interactive map: date slider, play, zoom, the territories morphed at any date",
+        description="Write a folder that works offline (double-click index.html, or any web "
+        "server): the map at any date, morphed as in the video, with its events and captions.",
+        epilog=EPILOG,
+    )
+    _map_arg(player)
+    player.add_argument("-o", "--out", help="the folder to write (default: <map>_player)")
 
 
 def _video_args(parser: argparse.ArgumentParser) -> None:
@@ -426,6 +461,25 @@ def _atlas(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .export import format_of, parse_every
+
+    format_of(Path(args.out))  # refused before the map is loaded
+    if args.every is not None:
+        parse_every(args.every)
+    hmap = _load(args.map)
+    path = hmap.export(args.out, every=args.every, dates=args.dates, workers=args.workers)
+    print(f"wrote {path}")
+    return 0
+
+
+def _player(args: argparse.Namespace) -> int:
+    hmap = _load(args.map)
+    folder = hmap.player(args.out or f"{hmap.name}_player")
+    print(f"wrote the player to {folder}/ (open {folder / 'index.html'})")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     try:
         hmap = load_map(args.map)
@@ -507,6 +561,8 @@ COMMANDS = {
     "lesson": _lesson,
     "still": _still,
     "atlas": _atlas,
+    "export": _export,
+    "player": _player,
     "check": _check,
     "info": _info,
     "new": _new,

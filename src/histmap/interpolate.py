@@ -142,6 +142,32 @@ class Morph:
         ]
         return self._partition(fields, present)
 
+    def state(self, day: float) -> tuple[int, float]:
+        """Where ``day`` stands: (segment index, eased fraction in it). Two instants with the
+        same state have the same territories (a hold before a ``cut``, or past the ends)."""
+        i, alpha = self._locate(day)
+        return (i + 1, 0.0) if alpha == 1.0 else (i, alpha)
+
+    @property
+    def grid(self) -> _Grid:
+        """The raster the fields are computed on (``x``, ``y``: cell centres; ``cell``)."""
+        return self._grid
+
+    def field(self, index: int) -> np.ndarray:
+        """Keyframe ``index``'s signed distance fields, one per side of :attr:`sides`."""
+        return self._field(index)
+
+    def territories_quick(self, day: float) -> dict[str, BaseGeometry]:
+        """:meth:`territories` from :meth:`regions` cut by the land once per side: the same
+        partition to rounding, about twice as cheap (no cutting-out of one side after the
+        other), for series of many instants. A keyframe's date gives the keyframe."""
+        i, alpha = self.state(day)
+        if alpha == 0.0:
+            return self.exact(i)
+        regions = self.regions(day)
+        pieces = {s: _polygonal(shapely.intersection(self.land, r)) for s, r in regions.items()}
+        return {s: piece for s, piece in pieces.items() if not piece.is_empty}
+
     def regions(self, day: float) -> dict[str, BaseGeometry]:
         """Each side's area at an instant from the grid alone, not clipped to the coast.
 

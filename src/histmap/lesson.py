@@ -25,6 +25,7 @@ from .options import RenderOptions
 from .outputs import make_folder_beside, output_lock, swap_folder
 from .pagetracks import PageTrack, tracks_html
 from .pipeline import Progress, refuse_map_folders, render_video, write_still
+from .player import player_section, write_player_files
 from .render import FramePlan
 from .scene import World
 
@@ -259,15 +260,16 @@ def _fill_lesson(
     write_still(world, poster_day, out / "poster.png", options)
     stills = _key_stills(world, plan, out / "stills", options)
     page = _page(spec, video.name, gif.name, "poster.png", cues, chapters, stills)
+    player = write_player_files(world, out)  # the interactive map, after the video
+    page = page.replace("</main>", f"{player_section()}\n</main>", 1)
     write_text(out / "index.html", page)
-    write_text(
-        out / "lesson.json",
-        json.dumps(
-            _manifest(spec, plan, video, gif, cues, chapters, stills), indent=2, ensure_ascii=False
-        ),
-    )
+    manifest = _manifest(spec, plan, video, gif, cues, chapters, stills)
+    manifest["files"] |= {name: name for name in player}
+    write_text(out / "lesson.json", json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
+FOLDERS = frozenset({"stills", "player"})
+"""The folders a lesson (or a player) writes, whose files its manifest lists."""
 SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 """Files the system leaves in a folder that was browsed: replaced with the lesson."""
 
@@ -302,7 +304,7 @@ def _foreign_files(out: Path, manifest_name: str = "lesson.json") -> list[Path]:
     foreign = []
     for path in sorted(out.rglob("*")):
         name = path.relative_to(out).as_posix()
-        ours = (path.is_file() and name in files) or (path.is_dir() and name == "stills")
+        ours = (path.is_file() and name in files) or (path.is_dir() and name in FOLDERS)
         if path.is_symlink() or not ours:
             foreign.append(path)
     return [p for p in foreign if not any(f in p.parents for f in foreign)]

@@ -96,6 +96,11 @@ class Story:
         if schedule is not None:
             self._video = self._video_times(schedule)
 
+    @property
+    def paths(self) -> list[np.ndarray]:
+        """Each event's path (a place: one point) as drawn, smoothed, in projected metres."""
+        return list(self._paths)
+
     def _video_times(self, schedule: Schedule) -> list[tuple[float, float, float]]:
         """Per event, once: when it appears, when its arrow is fully grown, when it is read."""
         read = {c.event: c.end for c in schedule.captions}

@@ -1,0 +1,263 @@
+"""The interactive player: a map in the browser that morphs the territories at any instant.
+
+The browser computes the territories as the engine does (:mod:`histmap.interpolate`):
+each keyframe's signed distance fields, resampled from the engine's grid onto a Web
+Mercator grid (Leaflet's), are shipped quantised to 16 bits, delta-coded along rows
+and deflated in a ``.js`` data file (so the page loads from ``file://`` too). At an
+instant the script blends the two keyframes' fields with the engine's fraction (cuts
+and easing included), and each land cell goes to the side with the least value.
+
+Everything the page needs is in its ``player/`` folder: Leaflet (vendored, with its
+licence), the script, the style and the data. No request leaves the folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import shapely
+from scipy import ndimage
+from shapely.geometry.base import BaseGeometry
+
+from ._dates import to_day
+from .encode import write_text
+from .scene import World
+from .style import Theme
+
+EARTH = 6378137.0
+"""Web Mercator's sphere (EPSG:3857), as Leaflet projects."""
+FOLDER = "player"
+STATIC = ("leaflet.js", "leaflet.css", "LICENSE-leaflet.txt", "player.js", "player.css")
+DATA = "data.js"
+STEPS_PER_CELL = 16
+"""Quantisation of the fields: 1/16 of a grid cell (the front is resolved to a cell)."""
+NEAR_LAND_CELLS = 3
+"""Fields are kept this many cells round the land (bilinear sampling needs neighbours)."""
+
+
+def mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator metres (EPSG:3857).
+
+    >>> [round(float(v)) for v in mercator(np.array([0.0]), np.array([0.0]))[0]]
+    [0]
+    """
+    lat = np.clip(lat, -85.05, 85.05)
+    return EARTH * np.radians(lon), EARTH * np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+
+def inverse_mercator(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.degrees(x / EARTH), np.degrees(2 * np.arctan(np.exp(y / EARTH)) - np.pi / 2)
+
+
+class MercatorGrid:
+    """Cell centres on Web Mercator over the land, about as fine on the ground as the
+    engine's grid; row 0 is the northernmost (as an image's)."""
+
+    def __init__(self, world: World):
+        morph = world.morph
+        self.engine = morph.grid
+        w, s, e, n = world.land_lonlat.bounds
+        (x0, x1), (y0, y1) = mercator(np.array([w, e]), np.array([s, n]))
+        # Mercator stretches by 1/cos(lat): keep the engine's ground resolution mid-map.
+        self.cell = self.engine.cell / np.cos(np.radians((s + n) / 2))
+        pad = 2 * self.cell
+        self.x = np.arange(x0 - pad, x1 + pad + self.cell, self.cell)
+        self.y = np.arange(y1 + pad, y0 - pad - self.cell, -self.cell)
+        xx, yy = np.meshgrid(self.x, self.y)
+        self.lon, self.lat = inverse_mercator(xx, yy)
+        self.land = shapely.contains_xy(world.land_lonlat, self.lon, self.lat)
+        px, py = world.projector.points(self.lon, self.lat)
+        # Fractional indices of each cell centre in the engine's grid (rows are y).
+        self._at = np.stack(
+            [(py - self.engine.y[0]) / self.engine.cell, (px - self.engine.x[0]) / self.engine.cell]
+        )
+        self.near = ndimage.binary_dilation(self.land, iterations=NEAR_LAND_CELLS)
+
+    def sample(self, field: np.ndarray) -> np.ndarray:
+        """An engine field at this grid's cells (bilinear)."""
+        return ndimage.map_coordinates(field, self._at, order=1, mode="nearest")
+
+    def bounds(self) -> list[list[float]]:
+        """The image's corners [[south, west], [north, east]] in degrees (cell edges)."""
+        half = self.cell / 2
+        lon, lat = inverse_mercator(
+            np.array([self.x[0] - half, self.x[-1] + half]),
+            np.array([self.y[-1] - half, self.y[0] + half]),
+        )
+        return [[float(lat[0]), float(lon[0])], [float(lat[1]), float(lon[1])]]
+
+
+def encode_fields(fields: np.ndarray, near: np.ndarray, step: float) -> tuple[str, list[bool]]:
+    """One keyframe's fields as base64 of deflated, row-delta-coded int16, and for each
+    field whether it is stored plus the first (two sides sharing the land have opposite
+    fields: their sum is nearly zero and packs tightly)."""
+    q = np.where(near, np.round(fields / step), 0).clip(-32767, 32767).astype(np.int32)
+    plus_first = [False]
+    for k in range(1, len(q)):
+        summed = q[k] + q[0]
+        use = bool(np.abs(summed).sum() < np.abs(np.diff(q[k], axis=1)).sum())
+        plus_first.append(use)
+        if use:
+            q[k] = summed
+    q = q.clip(-32767, 32767).astype(np.int16)
+    delta = np.diff(q, axis=2, prepend=0).astype("<i2")
+    return base64.b64encode(zlib.compress(delta.tobytes(), 9)).decode("ascii"), plus_first
+
+
+def player_data(world: World) -> dict:
+    """Everything the player script reads: grid, keyframes, sides, story, base map."""
+    spec, morph = world.data.spec, world.morph
+    grid = MercatorGrid(world)
+    step = grid.engine.cell / STEPS_PER_CELL
+    keyframes = []
+    for i, key in enumerate(morph.keyframes):
+        fields = np.stack([grid.sample(f) for f in morph.field(i)])
+        blob, plus_first = encode_fields(fields, grid.near, step)
+        keyframes.append(
+            {"day": key.day, "cut": key.transition == "cut", "fields": blob, "plus": plus_first}
+        )
+    theme = Theme.from_table(spec.theme)
+    land = np.packbits(grid.land.astype(np.uint8), axis=None)
+    return {
+        "title": spec.title,
+        "subtitle": spec.subtitle or "",
+        "start": to_day(spec.start),
+        "end": to_day(spec.end),
+        "easing": spec.easing,
+        "grid": {
+            "nx": len(grid.x),
+            "ny": len(grid.y),
+            "x0": float(grid.x[0]),
+            "y0": float(grid.y[0]),
+            "cell": float(grid.cell),
+            "step": float(step),
+            "bounds": grid.bounds(),
+            "land": base64.b64encode(zlib.compress(land.tobytes(), 9)).decode("ascii"),
+        },
+        "sides": [{"id": s.id, "name": s.name, "colour": s.colour} for s in spec.sides],
+        "fieldSides": list(morph.sides),
+        "fronts": [
+            [a.id, b.id]
+            for n, a in enumerate(spec.sides)
+            for b in spec.sides[n + 1 :]
+            if spec.is_front(a.id, b.id)
+        ],
+        "keyframes": keyframes,
+        "phases": [
+            {"name": p.name, "start": to_day(p.start), "end": to_day(p.end)} for p in spec.phases
+        ],
+        "events": _events(world),
+        "theme": {k: getattr(theme, k) for k in ("sea", "land", "coast", "front", "river")}
+        | {"alpha": theme.territory_alpha},
+        "base": _base(world),
+        "places": [
+            {"name": p.name, "rank": p.rank, "lon": p.geometry.x, "lat": p.geometry.y}
+            for p in world.data.places
+            if p.geometry.geom_type == "Point" and p.kind == "city" and p.rank <= 3
+        ],
+        "credits": spec.credits,
+    }
+
+
+def _events(world: World) -> list[dict]:
+    """The events as the story shows them: dates, the smoothed path in degrees."""
+    story, inverse = world.story, world.projector.inverse_points
+    result = []
+    for event, xy in zip(story.events, story.paths, strict=True):
+        lon, lat = inverse(xy[:, 0], xy[:, 1])
+        result.append(
+            {
+                "id": event.id,
+                "date": str(event.date),
+                "start": to_day(event.date),
+                "end": to_day(event.end_date),
+                "title": event.title,
+                "caption": event.caption,
+                "kind": event.kind,
+                "side": event.side,
+                "key": event.key,
+                "source": event.source,
+                "path": np.round(np.column_stack([lat, lon]), 4).tolist(),
+            }
+        )
+    return result
+
+
+def _base(world: World) -> dict:
+    """The base map's lines in degrees, simplified to about a tenth of a cell."""
+    base = world.basemap_lonlat
+    tolerance = 0.002
+
+    def coords(geom: BaseGeometry) -> list:
+        geom = shapely.simplify(geom, tolerance)
+        return shapely.geometry.mapping(geom) if not geom.is_empty else None
+
+    return {
+        "land": coords(base.land),
+        "korea": coords(world.land_lonlat.boundary),
+        "borders": coords(base.borders),
+        "rivers": coords(base.rivers),
+    }
+
+
+def write_player_files(world: World, folder: Path) -> list[str]:
+    """Write the player's files into ``folder/player/``; return their paths relative to
+    ``folder``."""
+    target = folder / FOLDER
+    target.mkdir(exist_ok=True)
+    templates = resources.files("histmap") / "templates" / "player"
+    for name in STATIC:
+        (target / name).write_bytes((templates / name).read_bytes())
+    data = json.dumps(player_data(world), ensure_ascii=True, separators=(",", ":"))
+    write_text(target / DATA, f"window.HISTMAP_PLAYER_DATA={data};\n")
+    return [f"{FOLDER}/{name}" for name in (*STATIC, DATA)]
+
+
+def player_head() -> str:
+    """The ``<link>`` of the player's style, for a page's head or body."""
+    return f'<link rel="stylesheet" href="{FOLDER}/leaflet.css">' + (
+        f'<link rel="stylesheet" href="{FOLDER}/player.css">'
+    )
+
+
+def player_section() -> str:
+    """The player's markup and scripts; the script fills it in from the data file."""
+    return f"""{player_head()}
+<section class="histmap-player" id="histmap-player" aria-label="Interactive map">
+<h2>Interactive map</h2>
+<p class="hp-help" id="hp-help">Drag the slider or use its arrow keys to move day by day;
+Space plays and pauses; Page Up and Page Down step from event to event; on the map,
+drag or use the arrow keys to pan, the wheel, + and − to zoom.</p>
+<div class="hp-body">
+<div class="hp-map" id="hp-map" tabindex="0" role="application"
+ aria-label="Map of the territories on the chosen date" aria-describedby="hp-help"></div>
+<aside class="hp-side" aria-live="polite">
+<p class="hp-date" id="hp-date"></p><p class="hp-phase" id="hp-phase"></p>
+<h3 id="hp-title"></h3><p id="hp-caption"></p>
+<p class="hp-alt" id="hp-alt"></p>
+<ul class="hp-legend" id="hp-legend"></ul>
+</aside>
+</div>
+<div class="hp-controls">
+<button type="button" id="hp-play" aria-pressed="false">Play</button>
+<button type="button" id="hp-prev-event" title="Previous event (Page Up)">⏮ Event</button>
+<button type="button" id="hp-prev-day" title="Previous day">◀ Day</button>
+<div class="hp-track"><input type="range" id="hp-slider" aria-label="Date" step="1">
+<div class="hp-phases" id="hp-phases" aria-hidden="true"></div></div>
+<button type="button" id="hp-next-day" title="Next day">Day ▶</button>
+<button type="button" id="hp-next-event" title="Next event (Page Down)">Event ⏭</button>
+<label>Speed <select id="hp-speed"><option value="7">1 week/s</option>
+<option value="30" selected>1 month/s</option><option value="90">3 months/s</option>
+</select></label>
+</div>
+<nav aria-label="Events on the interactive map"><h3>Events</h3>
+<ol class="hp-events" id="hp-events"></ol></nav>
+</section>
+<script src="{FOLDER}/leaflet.js"></script>
+<script src="{FOLDER}/{DATA}"></script>
+<script src="{FOLDER}/player.js"></script>"""

@@ -1,0 +1,363 @@
+/* histmap's interactive player: the territories at any instant, morphed as the engine does.
+ * Each keyframe's signed distance fields (per side: distance to its land minus distance to
+ * the others') are blended linearly between two keyframes; a land cell goes to the side
+ * with the least value. Text from the data is set with textContent (never as HTML). */
+(function () {
+  "use strict";
+  var D = window.HISTMAP_PLAYER_DATA;
+  var root = document.getElementById("histmap-player");
+  if (!D || !root || !window.L) return;
+  var G = D.grid, NX = G.nx, NY = G.ny, N = NX * NY;
+  var NF = D.fieldSides.length, R = 6378137, EPOCH = 719163; // ordinal of 1970-01-01
+  var $ = function (id) { return document.getElementById(id); };
+
+  // -- dates: days since 0001-01-01 as in the engine ---------------------------------------
+  function iso(day) {
+    return new Date((Math.floor(day) - EPOCH) * 864e5).toISOString().slice(0, 10);
+  }
+  function ordinal(text) {
+    var t = Date.parse(String(text).trim() + "T00:00:00Z");
+    if (isNaN(t)) throw new Error("not a date: " + text + " (write YYYY-MM-DD)");
+    return Math.round(t / 864e5) + EPOCH;
+  }
+  function longDate(day) {
+    return new Date((Math.floor(day) - EPOCH) * 864e5).toLocaleDateString("en-GB",
+      { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  }
+
+  // -- data: base64 -> deflate -> int16 rows of deltas -------------------------------------
+  function bytes(b64) {
+    var s = atob(b64), out = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+  function inflate(b64) {
+    var stream = new Blob([bytes(b64)]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).arrayBuffer();
+  }
+  var landMask = null, cache = new Map();
+  function keyframe(i) {  // a Promise of the keyframe's fields, Float32Array NF*N (metres)
+    if (cache.has(i)) return cache.get(i);
+    var k = D.keyframes[i];
+    var p = inflate(k.fields).then(function (buf) {
+      // Fields in quantisation steps (the argmin does not need metres): undo the row deltas,
+      // and the sum with the first field where it was stored so.
+      var q = new Int16Array(buf), f = new Float32Array(NF * N);
+      for (var s = 0; s < NF; s++) {
+        var plus = k.plus[s];
+        for (var y = 0; y < NY; y++) {
+          var acc = 0, o = s * N + y * NX, o0 = y * NX;
+          for (var x = 0; x < NX; x++) {
+            acc = (acc + q[o + x]) << 16 >> 16;
+            f[o + x] = plus ? ((acc - f[o0 + x]) << 16 >> 16) : acc;
+          }
+        }
+      }
+      return f;
+    });
+    cache.set(i, p);
+    if (cache.size > 8) cache.delete(cache.keys().next().value);
+    return p;
+  }
+
+  // -- the engine's segment and fraction -----------------------------------------------------
+  var KD = D.keyframes.map(function (k) { return k.day; });
+  function ease(a) { return D.easing === "ease-in-out" ? a * a * (3 - 2 * a) : a; }
+  function locate(day) {
+    var n = KD.length;
+    if (n === 1 || day <= KD[0]) return [0, 0, 0];
+    if (day >= KD[n - 1]) return [n - 1, n - 1, 0];
+    var i = 0;
+    while (i + 1 < n && KD[i + 1] <= day) i++;
+    if (D.keyframes[i + 1].cut) return [i, i, 0];
+    var a = ease((day - KD[i]) / (KD[i + 1] - KD[i]));
+    return a === 0 ? [i, i, 0] : [i, i + 1, a];
+  }
+
+  // -- colours ---------------------------------------------------------------------------------
+  function rgb(hex) {
+    var v = parseInt(hex.replace("#", ""), 16);
+    return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+  }
+  var land = rgb(D.theme.land), front = rgb(D.theme.front), A = D.theme.alpha;
+  var sideIndex = {}; D.sides.forEach(function (s, i) { sideIndex[s.id] = i; });
+  var fill = new Uint32Array(NF + 1);
+  function pack(c) { return (255 << 24) | (c[2] << 16) | (c[1] << 8) | c[0]; }
+  D.fieldSides.forEach(function (id, k) {
+    var side = D.sides[sideIndex[id]];
+    var c = side ? rgb(side.colour).map(function (v, j) { return Math.round(A * v + (1 - A) * land[j]); }) : land;
+    fill[k] = pack(c);
+  });
+  var FRONT = pack(front), isFront = {};
+  D.fronts.forEach(function (p) {
+    var a = D.fieldSides.indexOf(p[0]), b = D.fieldSides.indexOf(p[1]);
+    isFront[a * 64 + b] = isFront[b * 64 + a] = true;
+  });
+
+  // -- the map ---------------------------------------------------------------------------------
+  var map = L.map("hp-map", { zoomSnap: 0.25, keyboard: true, attributionControl: true,
+    minZoom: 4, maxZoom: 12, worldCopyJump: false });
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+  map.attributionControl.addAttribution(document.createTextNode(D.credits).textContent
+    .replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }));
+  var bounds = L.latLngBounds(G.bounds);
+  map.fitBounds(bounds);
+  // Panes: the land under the territories, the lines and symbols over them (Leaflet draws
+  // every SVG over every canvas of one pane).
+  map.createPane("hp-ground").style.zIndex = 350;
+  map.createPane("hp-areas").style.zIndex = 380;
+  function geo(g, style, pane) {
+    if (g) L.geoJSON(g, { style: style, interactive: false, pane: pane || "overlayPane" }).addTo(map);
+  }
+  geo(D.base.land, { color: D.theme.coast, weight: 0.6, fillColor: D.theme.land, fillOpacity: 1 },
+    "hp-ground");
+  var canvas = document.createElement("canvas");
+  canvas.width = NX; canvas.height = NY;
+  canvas.setAttribute("aria-hidden", "true");
+  var CanvasOverlay = L.ImageOverlay.extend({
+    _initImage: function () {
+      var el = this._image = this._url;
+      L.DomUtil.addClass(el, "leaflet-image-layer");
+      if (this._zoomAnimated) L.DomUtil.addClass(el, "leaflet-zoom-animated");
+      el.onselectstart = L.Util.falseFn; el.onmousemove = L.Util.falseFn;
+    }
+  });
+  new CanvasOverlay(canvas, bounds, { interactive: false, pane: "hp-areas" }).addTo(map);
+  geo(D.base.rivers, { color: D.theme.river, weight: 0.8 });
+  geo(D.base.borders, { color: "#7a6a5c", weight: 0.8, dashArray: "4 3" });
+  geo(D.base.korea, { color: D.theme.coast, weight: 0.9 });
+  D.places.forEach(function (p) {
+    L.circleMarker([p.lat, p.lon], { radius: 2.5, color: "#222", weight: 1, fillOpacity: 1,
+      interactive: false }).addTo(map)
+      .bindTooltip(document.createTextNode(p.name).textContent.replace(/[&<>"']/g, function (c) {
+        return "&#" + c.charCodeAt(0) + ";"; }),
+        { permanent: true, direction: "right", className: "hp-place", offset: [3, 0] });
+  });
+  var overlays = L.layerGroup().addTo(map);
+  var ctx = canvas.getContext("2d"), image = ctx.createImageData(NX, NY);
+  var pixels = new Uint32Array(image.data.buffer), winner = new Int8Array(N);
+
+  // -- state -------------------------------------------------------------------------------
+  var state = { day: D.start, fi: null, fj: null, a: 0, playing: false, speed: 30 };
+
+  function draw(fi, fj, a) {
+    var b = 1 - a, k, j, best, v, w;
+    for (j = 0; j < N; j++) {
+      if (!landMask[j]) { winner[j] = -1; pixels[j] = 0; continue; }
+      best = 0; v = b * fi[j] + a * fj[j];
+      for (k = 1; k < NF; k++) {
+        w = b * fi[k * N + j] + a * fj[k * N + j];
+        if (w < v) { v = w; best = k; }
+      }
+      winner[j] = best; pixels[j] = fill[best];
+    }
+    for (j = 0; j < N - NX; j++) {  // fronts: a cell whose right or lower neighbour differs
+      var s = winner[j]; if (s < 0) continue;
+      var r = (j + 1) % NX ? winner[j + 1] : s, d = winner[j + NX];
+      if ((r >= 0 && r !== s && isFront[s * 64 + r]) || (d >= 0 && d !== s && isFront[s * 64 + d]))
+        pixels[j] = FRONT;
+    }
+    ctx.putImageData(image, 0, 0);
+  }
+
+  function setDay(day) {
+    day = Math.min(D.end, Math.max(D.start, day));
+    var seg = locate(day);
+    return Promise.all([keyframe(seg[0]), keyframe(seg[1])]).then(function (f) {
+      state.day = day; state.fi = f[0]; state.fj = f[1]; state.a = seg[2];
+      draw(f[0], f[1], seg[2]);
+      if (seg[1] + 1 < KD.length) keyframe(seg[1] + 1);  // ahead of play
+      story(day);
+      return iso(day);
+    });
+  }
+
+  // -- the story: caption, arrows, markers -----------------------------------------------------
+  var ARROWS = { offensive: 1, retreat: 1, landing: 1, evacuation: 1 };
+  function current(day) {
+    var shown = null;
+    D.events.forEach(function (e) { if (e.start <= day && day <= Math.max(e.end, e.start + 21)) shown = e; });
+    return shown;
+  }
+  function sideColour(id) { var s = D.sides[sideIndex[id]]; return s ? s.colour : "#444"; }
+  function arrowHead(path, colour) {
+    var n = path.length, p = map.latLngToLayerPoint(path[n - 1]), q = map.latLngToLayerPoint(path[n - 2]);
+    var dx = p.x - q.x, dy = p.y - q.y, len = Math.sqrt(dx * dx + dy * dy) || 1, s = 11;
+    dx /= len; dy /= len;
+    var pts = [[p.x + dx * s * 0.6, p.y + dy * s * 0.6], [p.x - dx * s * 0.6 - dy * s * 0.6, p.y - dy * s * 0.6 + dx * s * 0.6],
+      [p.x - dx * s * 0.6 + dy * s * 0.6, p.y - dy * s * 0.6 - dx * s * 0.6]];
+    return L.polygon(pts.map(function (c) { return map.layerPointToLatLng(L.point(c[0], c[1])); }),
+      { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.95, interactive: false });
+  }
+  function grown(path, fraction) {
+    var n = path.length, upto = Math.max(2, Math.ceil(fraction * (n - 1)) + 1);
+    return path.slice(0, Math.min(n, upto));
+  }
+  function drawStory(day) {
+    overlays.clearLayers();
+    D.events.forEach(function (e) {
+      if (e.start > day || day > Math.max(e.end, e.start) + 45) return;
+      var colour = sideColour(e.side), fade = day > Math.max(e.end, e.start) + 30 ? 0.45 : 1;
+      if (ARROWS[e.kind] && e.path.length > 1) {
+        var f = e.end > e.start ? Math.min(1, Math.max(0.05, (day - e.start) / (e.end - e.start))) : 1;
+        var path = grown(e.path, f);
+        overlays.addLayer(L.polyline(path, { color: "#fff", weight: 7, opacity: 0.7 * fade, interactive: false }));
+        overlays.addLayer(L.polyline(path, { color: colour, weight: 4, opacity: fade, interactive: false }));
+        overlays.addLayer(arrowHead(path, colour).setStyle({ opacity: fade, fillOpacity: fade }));
+      } else {
+        var at = e.path[e.path.length - 1];
+        overlays.addLayer(L.circleMarker(at, { radius: 6, color: "#fff", weight: 2, fillColor: colour,
+          fillOpacity: fade, opacity: fade, interactive: false }));
+      }
+    });
+  }
+  function phaseOf(day) {
+    var name = "";
+    D.phases.forEach(function (p) { if (p.start <= day && day <= p.end + 1) name = p.name; });
+    return name;
+  }
+  function story(day) {
+    var e = current(day);
+    $("hp-date").textContent = longDate(day);
+    $("hp-phase").textContent = phaseOf(day);
+    $("hp-title").textContent = e ? e.title : "";
+    $("hp-caption").textContent = e ? e.caption : "";
+    $("hp-alt").textContent = describe();
+    slider.value = Math.floor(day);
+    slider.setAttribute("aria-valuetext", longDate(day));
+    drawStory(day);
+    events.forEach(function (b) { b.setAttribute("aria-current", b.dataset.id === (e && e.id) ? "true" : "false"); });
+    if (!state.quietHash) writeHash();
+  }
+  function describe() {  // a text alternative: each side's share of the land
+    var counts = new Array(NF).fill(0), total = 0;
+    for (var j = 0; j < N; j++) if (winner[j] >= 0) { counts[winner[j]]++; total++; }
+    return "On this date: " + D.sides.map(function (s) {
+      return s.name + " holds about " + Math.round(100 * counts[D.fieldSides.indexOf(s.id)] / (total || 1)) + "%";
+    }).join(", ") + " of the land.";
+  }
+
+  // -- what is at a point ----------------------------------------------------------------------
+  function sideAt(lon, lat) {
+    if (!state.fi) return null;
+    var mx = R * lon * Math.PI / 180, my = R * Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
+    var fx = (mx - G.x0) / G.cell, fy = (G.y0 - my) / G.cell;
+    var cx = Math.round(fx), cy = Math.round(fy);
+    if (cx < 0 || cy < 0 || cx >= NX || cy >= NY || !landMask[cy * NX + cx]) return null;
+    var x0 = Math.max(0, Math.min(NX - 2, Math.floor(fx))), y0 = Math.max(0, Math.min(NY - 2, Math.floor(fy)));
+    var tx = fx - x0, ty = fy - y0, best = -1, bv = Infinity, b = 1 - state.a;
+    for (var k = 0; k < NF; k++) {
+      var v = 0, o = k * N;
+      [[0, 0, (1 - tx) * (1 - ty)], [1, 0, tx * (1 - ty)], [0, 1, (1 - tx) * ty], [1, 1, tx * ty]].forEach(function (c) {
+        var j = o + (y0 + c[1]) * NX + x0 + c[0];
+        v += c[2] * (b * state.fi[j] + state.a * state.fj[j]);
+      });
+      if (v < bv) { bv = v; best = k; }
+    }
+    return D.fieldSides[best];
+  }
+
+  // -- controls ------------------------------------------------------------------------------
+  var slider = $("hp-slider");
+  slider.min = D.start; slider.max = D.end;
+  slider.addEventListener("input", function () { stop(); setDay(+slider.value); });
+  var phasesBar = $("hp-phases");
+  D.phases.forEach(function (p, n) {
+    var el = document.createElement("span");
+    el.className = "hp-phase-" + (n % 2);
+    el.style.left = (100 * (p.start - D.start) / (D.end - D.start)) + "%";
+    el.style.width = (100 * (p.end + 1 - p.start) / (D.end - D.start)) + "%";
+    el.textContent = p.name; el.title = p.name;
+    phasesBar.appendChild(el);
+  });
+  var legend = $("hp-legend");
+  D.sides.forEach(function (s) {
+    var li = document.createElement("li"), sw = document.createElement("span");
+    sw.className = "hp-swatch"; sw.style.background = s.colour;
+    li.appendChild(sw); li.appendChild(document.createTextNode(s.name)); legend.appendChild(li);
+  });
+  var list = $("hp-events"), events = [];
+  D.events.forEach(function (e) {
+    var li = document.createElement("li"), b = document.createElement("button");
+    b.type = "button"; b.dataset.id = e.id;
+    var when = document.createElement("span"); when.className = "hp-when"; when.textContent = e.date;
+    b.appendChild(when); b.appendChild(document.createTextNode(" " + e.title));
+    b.addEventListener("click", function () { stop(); setDay(e.start); });
+    li.appendChild(b); list.appendChild(li); events.push(b);
+  });
+  var starts = D.events.map(function (e) { return e.start; }).filter(function (v, i, a) { return a.indexOf(v) === i; });
+  function stepEvent(dir) {
+    var day = Math.floor(state.day), next = null;
+    starts.forEach(function (s) { if (dir > 0 ? s > day && (next === null || s < next) : s < day && (next === null || s > next)) next = s; });
+    if (next !== null) { stop(); setDay(next); }
+  }
+  function stepDay(dir) { stop(); setDay(Math.floor(state.day) + dir); }
+  $("hp-prev-day").addEventListener("click", function () { stepDay(-1); });
+  $("hp-next-day").addEventListener("click", function () { stepDay(1); });
+  $("hp-prev-event").addEventListener("click", function () { stepEvent(-1); });
+  $("hp-next-event").addEventListener("click", function () { stepEvent(1); });
+  $("hp-speed").addEventListener("change", function () { state.speed = +this.value; });
+  var play = $("hp-play"), last = 0, busy = false;
+  function stop() { state.playing = false; play.textContent = "Play"; play.setAttribute("aria-pressed", "false"); }
+  function tick(now) {
+    if (!state.playing) return;
+    var dt = last ? (now - last) / 1000 : 0; last = now;
+    if (!busy) {
+      busy = true;
+      var next = state.day + dt * state.speed;
+      if (next >= D.end) stop();
+      setDay(next).then(function () { busy = false; });
+    }
+    requestAnimationFrame(tick);
+  }
+  play.addEventListener("click", function () {
+    if (state.playing) { stop(); return; }
+    if (state.day >= D.end) state.day = D.start;
+    state.playing = true; last = 0; play.textContent = "Pause"; play.setAttribute("aria-pressed", "true");
+    requestAnimationFrame(tick);
+  });
+  root.addEventListener("keydown", function (ev) {
+    var t = ev.target.tagName;
+    if (ev.key === " " && t !== "BUTTON" && t !== "SELECT") { ev.preventDefault(); play.click(); }
+    else if (ev.key === "PageDown") { ev.preventDefault(); stepEvent(1); }
+    else if (ev.key === "PageUp") { ev.preventDefault(); stepEvent(-1); }
+  });
+
+  // -- the URL: #date=1950-09-15&zoom=7&lat=..&lon=.. -----------------------------------------
+  function writeHash() {
+    var c = map.getCenter();
+    var h = "#date=" + iso(state.day) + "&zoom=" + map.getZoom() + "&lat=" + c.lat.toFixed(3) + "&lon=" + c.lng.toFixed(3);
+    if (location.hash !== h) history.replaceState(null, "", h);
+  }
+  function readHash() {
+    var p = {};
+    location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
+      var i = kv.indexOf("="); if (i > 0) p[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1));
+    });
+    var zoom = parseFloat(p.zoom), lat = parseFloat(p.lat), lon = parseFloat(p.lon);
+    if (!isNaN(zoom)) map.setView(isNaN(lat) || isNaN(lon) ? map.getCenter() : [lat, lon], zoom);
+    var day = D.start;
+    try { if (p.date) day = ordinal(p.date); } catch (e) { /* a bad date in the URL: the start */ }
+    return day;
+  }
+  map.on("moveend", function () { if (!state.quietHash) writeHash(); });
+  map.on("zoomend", function () { drawStory(state.day); });
+
+  // -- the script API --------------------------------------------------------------------------
+  var ready = inflate(G.land).then(function (buf) {
+    var packed = new Uint8Array(buf); landMask = new Uint8Array(N);
+    for (var j = 0; j < N; j++) landMask[j] = (packed[j >> 3] >> (7 - (j & 7))) & 1;
+    state.quietHash = true;
+    var day = readHash();
+    state.quietHash = false;
+    return setDay(day);
+  });
+  window.histmap = {
+    ready: ready,
+    setDate: function (date) { return ready.then(function () { return setDay(ordinal(date)); }); },
+    setDay: function (day) { return ready.then(function () { return setDay(day); }); },
+    date: function () { return iso(state.day); },
+    sideAt: sideAt,
+    map: map
+  };
+})();
