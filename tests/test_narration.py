@@ -248,6 +248,7 @@ def bad_voice(tmp_path) -> Path:
     tone(folder / "no-such-event.ogg", 440, 0.5)
     tone(folder / "pusan-breakout.flac", 440, 121, rate=8000)  # over two minutes
     (folder / "chosin.docx").write_text("a script")
+    tone(folder / "taejon.ogg", 440, 0.5)  # and taejon.wav: two clips of one event
     (folder / "script.md").write_text("# notes are fine")
     return folder
 
@@ -261,11 +262,11 @@ def test_check_refuses_bad_clips_naming_each_file(bad_voice, capsys):
         ("no-such-event.ogg", "no event has the id 'no-such-event'"),
         ("pusan-breakout.flac", "more than the 120 s"),
         ("chosin.docx", "not an audio clip"),
+        ("taejon.ogg", "two clips for the event 'taejon'"),
     ]:
-        (line,) = [line for line in out.splitlines() if name in line]
-        assert what in line
+        assert any(what in line for line in out.splitlines() if name in line), name
     assert "north-korean-invasion" not in out and "script.md" not in out
-    assert "5 problem(s)" in out
+    assert "6 problem(s)" in out
 
 
 def test_check_passes_good_clips(voice, capsys):

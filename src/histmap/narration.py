@@ -80,10 +80,13 @@ def find_clips(
             problems.append(problem)
         else:
             clips.append(Clip(path.stem, path, problem))
-    named = [c.event for c in clips]
-    for event in sorted({e for e in named if named.count(e) > 1}):
-        files = ", ".join(c.path.name for c in clips if c.event == event)
-        problems.append(Problem(str(folder), f"two clips for the event '{event}': {files}"))
+    audio = [p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES]
+    for stem in sorted({p.stem for p in audio}):
+        files = sorted(p.name for p in audio if p.stem == stem)
+        if len(files) > 1:
+            problems.append(
+                Problem(str(folder), f"two clips for the event '{stem}': {', '.join(files)}")
+            )
     return clips, problems
 
 
