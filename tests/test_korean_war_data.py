@@ -424,3 +424,10 @@ def test_checked_chapter_titles_carry_their_numbers(korea):
     # The title first given for Seoul's fall in June 1950 is not a chapter of Appleman's.
     assert "The Fall of Seoul" not in text
     assert "ch. III (the US reaction)" not in text
+
+
+def test_rhee_release_is_placed_at_one_of_the_camps(korea):
+    """The prisoners of 18 June 1953 broke out at Pusan, Masan, Nonsan and Sangmudae (FRUS)."""
+    camps = [(129.04, 35.115), (128.571, 35.214), (127.10, 36.20), (126.85, 35.15)]
+    event = korea.events[korea.events["id"] == "rhee-releases-prisoners"].geometry.iloc[0]
+    assert min(event.distance(shapely.Point(c)) for c in camps) < 0.05
