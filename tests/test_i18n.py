@@ -308,3 +308,18 @@ def test_a_two_language_lesson_has_a_page_and_caption_track_per_language(tmp_pat
     assert (out / "crete.fr.mp4").stat().st_size > 1_000
     # Written again in place: every file is the lesson's own.
     assert main(args) == 0
+
+
+def test_an_atlas_and_info_in_french(tmp_path, capsys):
+    folder = crete(tmp_path)
+    out = tmp_path / "atlas"
+    args = ["atlas", str(folder), "--lang", "fr", "-o", str(out), "--size", "320x180", "--quiet"]
+    assert main([*args, "--dates", "1941-05-27"]) == 0
+    page = (out / "1941-05-27.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page and "Principaux événements" in page
+    assert "27 mai 1941" in page and "Les parachutistes allemands" in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "du 20 mai 1941 au 27 mai 1941" in index and "1 événement principal" in index
+    assert main(["info", str(folder), "--lang", "ko"]) == 0
+    out = capsys.readouterr().out
+    assert "span: 1941년 5월 20일 to 1941년 5월 27일" in out and "독일 공수부대의 강하" in out
