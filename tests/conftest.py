@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+# A glyph missing from the fonts is an error while histmap draws, in this process and in
+# the processes that draw frames (histmap.draw.fonts.quiet_glyph_warnings).
+os.environ["HISTMAP_STRICT_GLYPHS"] = "1"
 
 import histmap
 

@@ -93,6 +93,9 @@ def test_the_wheel_holds_every_file_of_data_and_the_templates(wheel):
     assert {"korean_war/map.toml", "korean_war/SOURCES.md", "soviet_view_1951/map.toml"} <= maps
     templates = ROOT / "src" / "histmap" / "templates"
     assert {f"histmap/templates/{n}" for n in shipped_files(templates)} <= names
+    # the compiled catalogues of histmap's words
+    catalogues = {f"histmap/locales/{lang}/LC_MESSAGES/histmap.mo" for lang in ("en", "fr", "ko")}
+    assert catalogues <= names
 
 
 def test_the_venv_imports_the_wheels_histmap_and_maps(venv):
@@ -113,6 +116,11 @@ def test_the_installed_command_draws_a_still_of_the_builtin_map(venv):
     with Image.open(venv["cwd"] / "x.png") as image:
         assert image.format == "PNG"
         assert image.size == (1280, 720)
+    # in Korean: the catalogue and the Korean font come with the install
+    out = run([venv["histmap"], "still", "1950-09-15", "--lang", "ko", "-o", "k.svg"],
+              env={**venv["env"], "HISTMAP_STRICT_GLYPHS": "1"}, cwd=venv["cwd"])  # fmt: skip
+    assert "missing" not in out.stderr
+    assert "주요 사건" in (venv["cwd"] / "k.svg").read_text(encoding="utf-8")
 
 
 def test_the_installed_command_checks_the_second_builtin_map(venv):

@@ -80,12 +80,3 @@ def from_day(day: float) -> dt.date:
     datetime.date(1953, 7, 27)
     """
     return dt.date.fromordinal(int(day))
-
-
-def format_long(day: dt.date) -> str:
-    """A date as a reader says it, the year as a number (no leading zeros, on any platform).
-
-    >>> format_long(dt.date(1950, 6, 5)), format_long(dt.date(5, 6, 1))
-    ('5 June 1950', '1 June 5')
-    """
-    return f"{day.day} {day:%B} {day.year}"

@@ -34,12 +34,16 @@ def _frame(records, record_type) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs="EPSG:4326")
 
 
-def load_map(map: str | os.PathLike | None = None) -> HistMap:
+def load_map(map: str | os.PathLike | None = None, lang: str | None = None) -> HistMap:
     """Load a map folder, or a built-in map by name (``None``: the Korean War).
 
-    Raises :class:`histmap.MapError` listing every problem if the folder is not usable.
+    ``lang`` (``"fr"``, ``"ko"``; default: the map's own language) is the language of
+    everything drawn and written: the map's texts where the folder translates them (else
+    in its own language: :attr:`HistMap.untranslated` lists those), histmap's words,
+    dates and numbers. Raises :class:`histmap.MapError` listing every problem if the
+    folder is not usable.
     """
-    data, warnings = load_map_data(map)
+    data, warnings = load_map_data(map, lang)
     return HistMap(data, warnings)
 
 
@@ -61,6 +65,36 @@ class HistMap:
     @property
     def title(self) -> str:
         return self.data.spec.title
+
+    @property
+    def lang(self) -> str:
+        """The language of the map's texts as loaded."""
+        return self.data.spec.lang
+
+    @property
+    def languages(self) -> dict[str, float]:
+        """The languages the map is written in, its own first, and how much of its texts
+        each has (0 to 1)."""
+        texts = self.data.texts
+        return {code: texts.share(code) for code in texts.languages()}
+
+    @property
+    def untranslated(self) -> list[Problem]:
+        """A warning for each text of the map not translated into its language as loaded
+        (file, feature, field): it is shown in the map's own language."""
+        lang, spec = self.lang, self.data.spec
+        if lang == spec.default_lang:
+            return []
+        return [
+            Problem(
+                t.file,
+                f"has no translation into '{lang}': shown in '{spec.default_lang}'",
+                t.feature,
+                f"lang.{lang}.{t.field}" if t.file.endswith(".toml") else f"{t.field}:{lang}",
+                severity="warning",
+            )
+            for t in self.data.texts.missing(lang)
+        ]
 
     @property
     def span(self) -> tuple[dt.date, dt.date]:
@@ -222,21 +256,38 @@ class HistMap:
         *,
         poster: DateLike | None = None,
         progress: Progress | None = None,
+        languages: list[str] | None = None,
         **changes,
     ) -> Path:
         """Write a lesson folder: video, GIF, captions, chapters, stills, web page, manifest.
 
         Takes the options of :meth:`render` (the poster and the key stills are drawn at
-        the video's size), and ``poster``, the date of ``poster.png`` (default: the
-        first frame's).
+        the video's size), ``poster``, the date of ``poster.png`` (default: the first
+        frame's), and ``languages`` (default: the map's language as loaded): a video,
+        captions, stills and a page in each, the first language's page ``index.html``.
         """
         from .lesson import write_lesson
 
         options = RenderOptions.of(options, **changes)
         # Every option is checked before any work (a lesson takes minutes to draw).
         poster = options.check_span(*self.span, poster=poster)
-        self._warn_about_text()
-        return write_lesson(self.world, Path(out), options, poster=poster, progress=progress)
+        maps = self._in_languages(languages)
+        for each in maps:
+            each._warn_about_text()
+        worlds = [each.world for each in maps]
+        return write_lesson(
+            worlds[0], Path(out), options, poster=poster, progress=progress,
+            translations=worlds[1:],
+        )  # fmt: skip
+
+    def _in_languages(self, languages: list[str] | None) -> list[HistMap]:
+        """This map in each of ``languages`` (itself for its own), each once, in order."""
+        if not languages:
+            return [self]
+        codes = list(dict.fromkeys(languages))
+        return [
+            self if code == self.lang else load_map(self.data.spec.folder, code) for code in codes
+        ]
 
     def still(
         self,

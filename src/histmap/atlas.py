@@ -20,10 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._dates import format_long, to_date, to_day
+from ._dates import to_date, to_day
 from ._errors import OptionError
 from .encode import write_text
-from .lesson import html_document, write_folder
+from .i18n import Language, language
+from .lesson import html_document, span_text, write_folder
 from .model import Event, MapSpec, Page
 from .options import RenderOptions
 from .pipeline import write_stills
@@ -101,7 +102,7 @@ def plan_pages(
                 date,
                 page_title(spec, date),
                 page.heading or spec.title,
-                page.subheading or format_long(date),
+                page.subheading or language(spec.lang).date(date),
                 page.intro,
                 tuple(chosen),
             )
@@ -217,40 +218,47 @@ ol.pages li{margin:.3rem 0}
 """
 
 
-def _doc(title: str, body: str) -> str:
-    return html_document(title, STYLE, body)
+def _doc(title: str, body: str, lang: str) -> str:
+    return html_document(title, STYLE, body, lang=lang)
 
 
-def _pager(previous: AtlasPage | None, following: AtlasPage | None) -> str:
-    e = html.escape
+def _pager(previous: AtlasPage | None, following: AtlasPage | None, tr: Language) -> str:
+    e, words = html.escape, tr.gettext
+    first, last, pages, every = (
+        e(words("first page")),
+        e(words("last page")),
+        e(words("Pages")),
+        e(words("All pages")),
+    )
     prev = (
         f'<a rel="prev" href="{e(previous.file)}">&larr; {e(previous.title)}</a>'
         if previous
-        else '<span aria-disabled="true">&larr; first page</span>'
+        else f'<span aria-disabled="true">&larr; {first}</span>'
     )
     nxt = (
         f'<a rel="next" href="{e(following.file)}">{e(following.title)} &rarr;</a>'
         if following
-        else '<span aria-disabled="true">last page &rarr;</span>'
+        else f'<span aria-disabled="true">{last} &rarr;</span>'
     )
     return (
-        f'<nav class="pager" aria-label="Pages">{prev}'
-        f'<a class="up" href="index.html">All pages</a>{nxt}</nav>'
+        f'<nav class="pager" aria-label="{pages}">{prev}'
+        f'<a class="up" href="index.html">{every}</a>{nxt}</nav>'
     )
 
 
-def _when(event: Event) -> str:
+def _when(event: Event, tr: Language) -> str:
     if event.end_date > event.date:
-        return f"{format_long(event.date)} to {format_long(event.end_date)}"
-    return format_long(event.date)
+        return span_text(tr, event.date, event.end_date)
+    return tr.date(event.date)
 
 
-def _event_items(page: AtlasPage, events: tuple[Event, ...]) -> str:
+def _event_items(page: AtlasPage, events: tuple[Event, ...], tr: Language) -> str:
     e = html.escape
+    source = tr.gettext("Source: {source}")
     return "\n".join(
         f'<li id="event-{n}"><h3><span class="num">{n}</span>{e(ev.title)}</h3>'
-        f'<p class="when">{e(_when(ev))}</p><p>{e(ev.caption)}</p>'
-        f'<p class="source">Source: {e(ev.source)}</p></li>'
+        f'<p class="when">{e(_when(ev, tr))}</p><p>{e(ev.caption)}</p>'
+        f'<p class="source">{e(source.format(source=ev.source))}</p></li>'
         for n, ev in ((n, events[i]) for n, i in enumerate(page.events, start=1))
     )
 
@@ -263,14 +271,22 @@ def _page(
     following: AtlasPage | None,
     size: tuple[int, int],
 ) -> str:
-    e = html.escape
-    pager = _pager(previous, following)
+    e, tr = html.escape, language(spec.lang)
+    words = tr.gettext
+    pager = _pager(previous, following, tr)
     intro = f'<p class="intro">{e(page.intro)}</p>' if page.intro else ""
-    items = _event_items(page, events)
-    listed = (
-        f'<ol class="events">\n{items}\n</ol>' if items else "<p>No events listed on this page.</p>"
+    items = _event_items(page, events, tr)
+    none = e(words("No events listed on this page."))
+    listed = f'<ol class="events">\n{items}\n</ol>' if items else f"<p>{none}</p>"
+    when = tr.date(page.date)
+    alt = words("Map: {title}, {date}, with the numbered main events").format(
+        title=page.title, date=when
     )
-    alt = f"Map: {page.title}, {format_long(page.date)}, with the numbered main events"
+    also = words("The map on {date}. Also as {svg} and {pdf}.").format(
+        date=e(when),
+        svg=f'<a href="{e(page.still)}.svg">SVG</a>',
+        pdf=f'<a href="{e(page.still)}.pdf">PDF</a>',
+    )
     body = f"""<header>
 {pager}
 <h1>{e(page.title)}</h1>
@@ -279,11 +295,10 @@ def _page(
 </header>
 <main>
 <figure><img src="{e(page.still)}.png" alt="{e(alt)}" width="{size[0]}" height="{size[1]}">
-<figcaption>The map on {e(format_long(page.date))}. Also as
-<a href="{e(page.still)}.svg">SVG</a> and <a href="{e(page.still)}.pdf">PDF</a>.</figcaption>
+<figcaption>{also}</figcaption>
 </figure>
 {intro}
-<section aria-label="Main events"><h2>Main events</h2>
+<section aria-label="{e(words("Main events"))}"><h2>{e(words("Main events"))}</h2>
 {listed}
 </section>
 </main>
@@ -291,34 +306,41 @@ def _page(
 {pager}
 <p class="source">{e(spec.credits)}</p>
 </footer>"""
-    return _doc(page.title, body)
+    return _doc(page.title, body, spec.lang)
 
 
 def _index(spec: MapSpec, pages: list[AtlasPage]) -> str:
-    e = html.escape
+    e, tr = html.escape, language(spec.lang)
+    words = tr.gettext
+    span = span_text(tr, spec.start, spec.end)
+    timeline, pages_heading = e(words("Timeline")), e(words("Pages"))
     first, last = to_day(spec.start), to_day(spec.end)
     marks = "".join(
         f'<a href="{e(p.file)}" style="left:{100 * (to_day(p.date) - first) / (last - first):.2f}%"'
         f">{e(p.title.rsplit(' ', 1)[-1])}</a>"
         for p in pages
     )
+
+    def count(n: int) -> str:
+        return tr.ngettext("{n} main event", "{n} main events", n).format(n=n)
+
     items = "\n".join(
         f'<li><a href="{e(p.file)}">{e(p.title)}</a>: {e(p.heading)}, {e(p.subheading)} '
-        f"({len(p.events)} main event{'' if len(p.events) == 1 else 's'})</li>"
+        f"({e(count(len(p.events)))})</li>"
         for p in pages
     )
     body = f"""<header>
 <h1>{e(spec.title)}</h1>
-<p class="sub">{e(spec.subtitle or f"{format_long(spec.start)} to {format_long(spec.end)}")}</p>
+<p class="sub">{e(spec.subtitle or span)}</p>
 </header>
 <main>
-<h2>Timeline</h2>
-<p class="sub">{e(format_long(spec.start))} to {e(format_long(spec.end))}</p>
-<nav class="timeline" aria-label="Timeline">{marks}</nav>
-<h2>Pages</h2>
+<h2>{timeline}</h2>
+<p class="sub">{e(span)}</p>
+<nav class="timeline" aria-label="{timeline}">{marks}</nav>
+<h2>{pages_heading}</h2>
 <ol class="pages">
 {items}
 </ol>
 </main>
 <footer><p class="source">{e(spec.credits)}</p></footer>"""
-    return _doc(spec.title, body)
+    return _doc(spec.title, body, spec.lang)

@@ -12,9 +12,10 @@ import warnings
 from pathlib import Path
 
 from . import __version__
-from ._dates import format_long, to_date
+from ._dates import to_date
 from ._errors import HistmapError, HistmapWarning, MapError
-from .api import load_map
+from .api import HistMap, load_map
+from .i18n import check_code, language
 from .options import RenderOptions, parse_size
 
 EPILOG = "MAP is a map folder or a built-in map's name (default: korean_war). Dates are YYYY-MM-DD."
@@ -52,6 +53,7 @@ def _add_video_commands(sub) -> None:
     )
     _map_arg(render)
     render.add_argument("-o", "--out", help="output file (.mp4, .gif) or folder (PNG frames)")
+    _lang_arg(render)
     _video_args(render)
     render.add_argument(
         "--scheduler",
@@ -74,6 +76,13 @@ def _add_video_commands(sub) -> None:
     )
     _map_arg(lesson)
     lesson.add_argument("-o", "--out", help="the folder to write (default: <map>_lesson)")
+    lesson.add_argument(
+        "--lang",
+        type=_langs,
+        metavar="L1,L2,...",
+        help="the languages of the lesson, e.g. en,fr,ko: a video, captions and a page in "
+        "each (default: the map's language)",
+    )
     _video_args(lesson)
     lesson.add_argument(
         "--poster",
@@ -97,6 +106,7 @@ def _add_other_commands(sub) -> None:
         "-o", "--out", help="output .png, .svg or .pdf (default: frames/<map>_<date>.png)"
     )
     _size_arg(still)
+    _lang_arg(still)
     still.add_argument(
         "--events-since",
         type=_date,
@@ -113,10 +123,25 @@ def _add_other_commands(sub) -> None:
     )
     _map_arg(check)
     _narration_arg(check)
+    check.add_argument(
+        "--lang",
+        type=_lang,
+        metavar="LANG",
+        help="also list, as warnings, every text not translated into LANG",
+    )
     info = sub.add_parser(
         "info", help="title, span, snapshot dates and events of a map", epilog=EPILOG
     )
     _map_arg(info)
+    info.add_argument(
+        "--lang",
+        nargs="?",
+        const="",
+        type=lambda text: _lang(text) if text else text,
+        metavar="LANG",
+        help="alone: list the map's languages and how complete each is; with LANG: the "
+        "map's texts in LANG",
+    )
     new = sub.add_parser(
         "new",
         help="make a new map folder to fill in",
@@ -149,6 +174,7 @@ def _add_atlas_command(sub) -> None:
         help="the pages' dates (default: the map's [[pages]], else the ends of its phases)",
     )
     _size_arg(atlas)
+    _lang_arg(atlas)
     atlas.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -265,6 +291,27 @@ def _size_arg(parser: argparse.ArgumentParser) -> None:
         metavar="WxH",
         help="frame size in pixels (default 1280x720; GIF alone 960x540)",
     )
+
+
+def _lang_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        type=_lang,
+        metavar="LANG",
+        help="the language of the texts, dates and words, e.g. fr or ko (default: the "
+        "map's); texts the map does not translate stay in its own language",
+    )
+
+
+def _lang(text: str) -> str:
+    try:
+        return check_code(text.strip())
+    except HistmapError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _langs(text: str) -> list[str]:
+    return [_lang(part) for part in text.split(",") if part.strip()]
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -401,7 +448,7 @@ def _video_options(args: argparse.Namespace) -> RenderOptions:
 
 def _render(args: argparse.Namespace) -> int:
     options = _video_options(args)
-    hmap = _load(args.map)
+    hmap = _load(args.map, args.lang)
     earlier = _earlier_frames(args.out, hmap.name)
     progress = _ProgressBar(f"Rendering {hmap.name}", args.quiet)
     try:
@@ -426,11 +473,18 @@ def _earlier_frames(out: str | None, name: str) -> int:
 
 def _lesson(args: argparse.Namespace) -> int:
     options = _video_options(args)
-    hmap = _load(args.map)
+    languages = args.lang or []
+    hmap = _load(args.map, languages[0] if languages else None)
+    for other in languages[1:]:
+        _say_untranslated(load_map(args.map, other))
     progress = _ProgressBar(f"Rendering {hmap.name}", args.quiet)
     try:
         folder = hmap.lesson(
-            args.out or f"{hmap.name}_lesson", options, poster=args.poster, progress=progress
+            args.out or f"{hmap.name}_lesson",
+            options,
+            poster=args.poster,
+            progress=progress,
+            languages=languages,
         )
     finally:
         progress.close()
@@ -440,7 +494,7 @@ def _lesson(args: argparse.Namespace) -> int:
 
 def _still(args: argparse.Namespace) -> int:
     options = RenderOptions(size=args.size)
-    hmap = _load(args.map)
+    hmap = _load(args.map, args.lang)
     path = hmap.still(args.date, args.out, options, events_since=args.events_since)
     print(f"wrote {path}")
     return 0
@@ -448,7 +502,7 @@ def _still(args: argparse.Namespace) -> int:
 
 def _atlas(args: argparse.Namespace) -> int:
     options = RenderOptions(size=args.size)
-    hmap = _load(args.map)
+    hmap = _load(args.map, args.lang)
     progress = _ProgressBar(f"Drawing the pages of {hmap.name}", args.quiet)
     progress.unit = "page"
     try:
@@ -482,7 +536,7 @@ def _player(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     try:
-        hmap = load_map(args.map)
+        hmap = load_map(args.map, args.lang)
     except MapError as exc:
         if args.debug:
             traceback.print_exc()
@@ -490,7 +544,7 @@ def _check(args: argparse.Namespace) -> int:
             print(f"{problem.severity}: {problem}")
         print(f"{len(exc.problems)} problem(s) found")
         return 1
-    for problem in hmap.warnings + hmap.text_warnings:
+    for problem in hmap.warnings + hmap.text_warnings + hmap.untranslated:
         print(f"warning: {problem}")
     print(
         f"{hmap.name}: OK ({len(hmap.snapshot_dates)} snapshots, {len(hmap.events)} events, "
@@ -522,12 +576,15 @@ def _narrate(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    hmap = _load(args.map)
+    if args.lang == "":
+        return _info_languages(_load(args.map))
+    hmap = _load(args.map, args.lang)
     start, end = hmap.span
+    tr = language(hmap.lang)
     print(hmap.title)
     if hmap.data.spec.subtitle:
         print(hmap.data.spec.subtitle)
-    print(f"span: {format_long(start)} to {format_long(end)}")
+    print(f"span: {tr.date(start)} to {tr.date(end)}")
     print("sides: " + ", ".join(f"{s.id} ({s.name}, {s.colour})" for s in hmap.sides))
     print(
         f"snapshots ({len(hmap.snapshot_dates)}): " + ", ".join(str(d) for d in hmap.snapshot_dates)
@@ -535,6 +592,19 @@ def _info(args: argparse.Namespace) -> int:
     print(f"events ({len(hmap.events)}):")
     for row in hmap.events.itertuples():
         print(f"  {row.date}  {row.title}")
+    return 0
+
+
+def _info_languages(hmap: HistMap) -> int:
+    """The languages of a map, its own first, and how much of its texts each has."""
+    from babel import Locale
+
+    own = hmap.data.spec.default_lang
+    print(f"{hmap.title}: {len(hmap.data.texts.texts)} texts")
+    for code, share in hmap.languages.items():
+        name = Locale.parse(code, sep="-").get_display_name("en") or code
+        note = ", the map's own" if code == own else ""
+        print(f"  {code}  {name}: {100 * share:.0f}% of the texts{note}")
     return 0
 
 
@@ -549,11 +619,25 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load(map_ref: str | None):
-    hmap = load_map(map_ref)
+def _load(map_ref: str | None, lang: str | None = None) -> HistMap:
+    hmap = load_map(map_ref, lang)
     for problem in hmap.warnings:
         print(f"warning: {problem}", file=sys.stderr)
+    _say_untranslated(hmap)
     return hmap
+
+
+def _say_untranslated(hmap: HistMap) -> None:
+    """One line on the texts not in the language asked for (``check --lang`` lists them)."""
+    missing = hmap.untranslated
+    if missing:
+        lang, own = hmap.lang, hmap.data.spec.default_lang
+        print(
+            f"warning: {len(missing)} of the map's {len(hmap.data.texts.texts)} texts are "
+            f"not translated into '{lang}' and are shown in '{own}' (histmap check "
+            f"{hmap.data.spec.folder} --lang {lang} lists them)",
+            file=sys.stderr,
+        )
 
 
 COMMANDS = {

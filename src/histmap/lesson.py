@@ -13,13 +13,14 @@ import html
 import json
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ._dates import day_within, format_long, from_day
+from ._dates import day_within, from_day
 from ._errors import OutputError
 from .captions import Cue, caption_cues, chapter_cues, srt, timestamp, webvtt
 from .encode import check_writable, write_text
+from .i18n import N_, Language, language
 from .model import Event, MapSpec
 from .options import RenderOptions
 from .outputs import make_folder_beside, output_lock, swap_folder
@@ -85,88 +86,139 @@ def _chapter_items(chapters: list[Cue]) -> str:
     )
 
 
-def _event_items(stills: list[tuple[Event, str, float]]) -> str:
+def _event_items(stills: list[tuple[Event, str, float]], tr: Language) -> str:
     """One card per key event: its still, title, date, a button to watch it, its source."""
-    e = html.escape
+    e, words = html.escape, tr.gettext
     items = []
     for number, (event, still, start) in enumerate(stills, start=1):
-        when = format_long(event.date)
-        alt = f"Map on {when}, event {number}: {event.title}"
+        when = tr.date(event.date)
+        alt = words("Map on {date}, event {number}: {title}").format(
+            date=when, number=number, title=event.title
+        )
+        watch = words("watch at {time}").format(time=timestamp(start)[3:8])
+        source = words("Source: {source}").format(source=event.source)
         items.append(
             f'<li><img src="{e(still)}" alt="{e(alt)}" '
             f'width="640" height="360" loading="lazy">'
             f'<h3>{number}. {e(event.title)}</h3><p class="when">{e(when)} · '
-            f'<button type="button" data-start="{start:.3f}">watch at '
-            f"{e(timestamp(start)[3:8])}</button></p>"
-            f'<p>{e(event.caption)}</p><p class="sources">Source: {e(event.source)}</p>'
+            f'<button type="button" data-start="{start:.3f}">{e(watch)}</button></p>'
+            f'<p>{e(event.caption)}</p><p class="sources">{e(source)}</p>'
             f"</li>"
         )
     return "".join(items)
 
 
+def _language_links(spec: MapSpec, pages: dict[str, str]) -> str:
+    """Links to the lesson's page in each of its languages, each named in its language."""
+    if len(pages) < 2:
+        return ""
+    from babel import Locale
+
+    e = html.escape
+    links = " · ".join(
+        f'<a href="{e(page)}" hreflang="{e(code)}" lang="{e(code)}"'
+        + (' aria-current="page"' if code == spec.lang else "")
+        + f">{e(Locale.parse(code, sep='-').get_display_name() or code)}</a>"
+        for code, page in pages.items()
+    )
+    label = language(spec.lang).gettext("Languages")
+    return f'<nav class="sub" aria-label="{e(label)}">{links}</nav>'
+
+
+def span_text(tr: Language, start: dt.date, end: dt.date) -> str:
+    """ "25 June 1950 to 27 July 1953", in ``tr``'s language."""
+    return tr.gettext("{start} to {end}").format(start=tr.date(start), end=tr.date(end))
+
+
 def _page(
     spec: MapSpec,
-    video: str,
-    gif: str,
-    poster: str,
+    files: dict[str, str],
     cues: list[Cue],
     chapters: list[Cue],
     stills: list[tuple[Event, str, float]],
+    pages: dict[str, str],
 ) -> str:
-    e = html.escape
-    chapter_items = _chapter_items(chapters)
-    event_items = _event_items(stills)
+    """The lesson's page in the language of ``spec``; ``files`` as in the manifest, and
+    ``pages`` the page of each of the lesson's languages."""
+    e, tr = html.escape, language(spec.lang)
+    w = {m: e(tr.gettext(m)) for m in _PAGE_WORDS}
+    video, gif = e(files["video"]), e(files["gif"])
     sources = sorted({c.event.source for c in cues if c.event is not None})
     source_items = "\n".join(f"<li>{e(s)}</li>" for s in sources)
-    start, end = format_long(spec.start), format_long(spec.end)
+    cannot_play = w["Your browser cannot play this video: {download}, or use the {gif}."].format(
+        download=f'<a href="{video}">{w["download it"]}</a>',
+        gif=f'<a href="{gif}">{w["animated GIF"]}</a>',
+    )
     return html_document(
         spec.title,
         PAGE_STYLE,
         f"""<header>
 <h1>{e(spec.title)}</h1>
-<p class="sub">{e(spec.subtitle or f"{start} to {end}")}</p>
+<p class="sub">{e(spec.subtitle or span_text(tr, spec.start, spec.end))}</p>
+{_language_links(spec, pages)}
 </header>
 <main>
-<section class="player" aria-label="Animated map">
-<video id="video" controls preload="metadata" poster="{e(poster)}" tabindex="0">
-<source src="{e(video)}" type="video/mp4">
-<p>Your browser cannot play this video: <a href="{e(video)}">download it</a>,
-or use the <a href="{e(gif)}">animated GIF</a>.</p>
+<section class="player" aria-label="{w["Animated map"]}">
+<video id="video" controls preload="metadata" poster="{e(files["poster"])}" tabindex="0">
+<source src="{video}" type="video/mp4">
+<p>{cannot_play}</p>
 </video>
-<nav aria-label="Chapters"><h2>Chapters</h2><ol class="chapters">
-{chapter_items}
+<nav aria-label="{w["Chapters"]}"><h2>{w["Chapters"]}</h2><ol class="chapters">
+{_chapter_items(chapters)}
 </ol></nav>
 </section>
-<section aria-label="Main events"><h2>Main events</h2>
+<section aria-label="{w["Main events"]}"><h2>{w["Main events"]}</h2>
 <ol class="events">
-{event_items}
+{_event_items(stills, tr)}
 </ol></section>
-<section aria-label="Sources" class="sources"><h2>Sources</h2><ul>
+<section aria-label="{w["Sources"]}" class="sources"><h2>{w["Sources"]}</h2><ul>
 {source_items}
 </ul>
 <p>{e(spec.credits)}</p>
-<p>Files: <a href="{e(video)}">video (MP4)</a> · <a href="{e(gif)}">animated GIF</a> ·
-<a href="captions.vtt">captions (WebVTT)</a> · <a href="captions.srt">captions (SRT)</a> ·
-<a href="lesson.json">manifest</a></p>
+<p>{w["Files:"]} <a href="{video}">{w["video (MP4)"]}</a> ·
+<a href="{gif}">{w["animated GIF"]}</a> ·
+<a href="{e(files["captions"])}">{w["captions (WebVTT)"]}</a> ·
+<a href="{e(files["captions_srt"])}">{w["captions (SRT)"]}</a> ·
+<a href="lesson.json">{w["manifest"]}</a></p>
 </section>
 </main>
-{tracks_html(page_tracks(cues, chapters))}
+{tracks_html(page_tracks(cues, chapters, tr))}
 <script>{PAGE_SCRIPT}</script>""",
+        lang=spec.lang,
     )
 
 
-def page_tracks(cues: list[Cue], chapters: list[Cue]) -> list[PageTrack]:
-    """The video's text tracks, built into the page (they work from file:// too)."""
+def page_tracks(cues: list[Cue], chapters: list[Cue], tr: Language) -> list[PageTrack]:
+    """The video's text tracks in ``tr``'s language, built into the page (they work from
+    file:// too)."""
     return [
-        PageTrack("captions", "Captions", "en", cues, showing=True),
-        PageTrack("chapters", "Chapters", "en", chapters),
+        PageTrack("captions", tr.gettext("Captions"), tr.code, cues, showing=True),
+        PageTrack("chapters", tr.gettext("Chapters"), tr.code, chapters),
     ]
 
 
-def html_document(title: str, style: str, body: str) -> str:
+_PAGE_WORDS = (
+    N_("Animated map"),
+    N_("Captions"),
+    N_("Chapters"),
+    N_("Main events"),
+    N_("Sources"),
+    N_("Files:"),
+    N_("video (MP4)"),
+    N_("animated GIF"),
+    N_("download it"),
+    N_("captions (WebVTT)"),
+    N_("captions (SRT)"),
+    N_("manifest"),
+    N_("Your browser cannot play this video: {download}, or use the {gif}."),
+)
+"""The page's words, translated as it is written."""
+
+
+def html_document(title: str, style: str, body: str, lang: str = "en") -> str:
     """A page that stands alone: its style inline, no request outside its folder."""
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{html.escape(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -191,9 +243,15 @@ def write_lesson(
     *,
     poster: dt.date | str | None = None,
     progress: Progress | None = None,
+    translations: Sequence[World] = (),
 ) -> Path:
     """Write the lesson folder ``out`` (created if its parent exists) and return it: the
     video and GIF drawn with ``options``, the poster and key stills at the video's size.
+
+    ``translations``, the same map loaded in other languages, add to it a video, captions,
+    chapters, stills and a page in each (``korean-war.fr.mp4``, ``captions.fr.vtt``,
+    ``index.fr.html``, ...: the first language's files keep their usual names); each page
+    links to the others.
 
     The folder is built beside ``out`` and swapped in whole at the end: interrupted or
     failed, an earlier lesson in ``out`` stays as it was. A folder ``out`` holding files
@@ -202,11 +260,37 @@ def write_lesson(
     spec = world.data.spec
     if poster is not None:
         day_within(poster, spec.start, spec.end)  # before any work
-    return write_folder(
-        world,
-        out,
-        lambda built: _fill_lesson(world, built, options, poster=poster, progress=progress),
-    )
+    worlds = [world, *translations]
+    pages = {
+        w.data.spec.lang: "index.html" if n == 0 else f"index.{safe_name(w.data.spec.lang)}.html"
+        for n, w in enumerate(worlds)
+    }
+
+    def fill(built: Path) -> None:
+        manifest: dict = {}
+        for n, each in enumerate(worlds):
+            suffix = "" if n == 0 else f".{safe_name(each.data.spec.lang)}"
+            one = _fill_lesson(
+                each, built, options, poster=poster, progress=progress, suffix=suffix, pages=pages
+            )
+            manifest = one if n == 0 else _add_language(manifest, one, each.data.spec.lang)
+        write_text(built / "lesson.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+
+    return write_folder(world, out, fill)
+
+
+def _add_language(manifest: dict, other: dict, lang: str) -> dict:
+    """The manifest of a lesson in several languages: the first's, each other's files among
+    its files (``video.fr``), and each language's own manifest under ``languages``."""
+    first = {**manifest, "files": dict(manifest["files"])}
+    languages = manifest.setdefault("languages", {manifest["lang"]: first})
+    languages[lang] = other
+    for key, name in other["files"].items():
+        manifest["files"][f"{key}.{lang}"] = name
+    for n, event in enumerate(other["events"], start=1):
+        if event["still"]:
+            manifest["files"][f"still.{lang}.{n}"] = event["still"]
+    return manifest
 
 
 def write_folder(
@@ -246,26 +330,41 @@ def _fill_lesson(
     *,
     poster: dt.date | str | None,
     progress: Progress | None,
-) -> None:
-    """Write every file of a lesson in the (new, empty) folder ``out``."""
+    suffix: str = "",
+    pages: dict[str, str] | None = None,
+) -> dict:
+    """Write the files of a lesson in one language in the folder ``out``, their names
+    ending in ``suffix`` (``.fr``); return its manifest."""
     spec = world.data.spec
     name = safe_name(spec.name, "map")
-    video, gif = out / f"{name}.mp4", out / f"{name}.gif"
+    pages = pages or {spec.lang: "index.html"}
+    files = {
+        "video": f"{name}{suffix}.mp4",
+        "gif": f"{name}{suffix}.gif",
+        "poster": f"poster{suffix}.png",
+        "captions": f"captions{suffix}.vtt",
+        "captions_srt": f"captions{suffix}.srt",
+        "chapters": f"chapters{suffix}.vtt",
+        "page": pages[spec.lang],
+    }
+    video, gif = out / files["video"], out / files["gif"]
     _, plan = render_video(world, [video, gif], options, name=name, progress=progress)
     cues, chapters = caption_cues(plan), chapter_cues(plan, spec.phases)
-    write_text(out / "captions.vtt", webvtt(cues))
-    write_text(out / "captions.srt", srt(cues))
-    write_text(out / "chapters.vtt", webvtt(chapters))
+    write_text(out / files["captions"], webvtt(cues))
+    write_text(out / files["captions_srt"], srt(cues))
+    write_text(out / files["chapters"], webvtt(chapters))
     poster_day = day_within(poster or from_day(float(plan.days[0])), spec.start, spec.end)
-    write_still(world, poster_day, out / "poster.png", options)
-    stills = _key_stills(world, plan, out / "stills", options)
-    page = _page(spec, video.name, gif.name, "poster.png", cues, chapters, stills)
-    player = write_player_files(world, out)  # the interactive map, after the video
-    page = page.replace("</main>", f"{player_section()}\n</main>", 1)
-    write_text(out / "index.html", page)
-    manifest = _manifest(spec, plan, video, gif, cues, chapters, stills)
+    write_still(world, poster_day, out / files["poster"], options)
+    stills = _key_stills(world, plan, out / "stills", options, suffix)
+    page = _page(spec, files, cues, chapters, stills, pages)
+    player: list[str] = []
+    if not suffix:  # one interactive map, on the first language's page
+        player = write_player_files(world, out)
+        page = page.replace("</main>", f"{player_section()}\n</main>", 1)
+    write_text(out / files["page"], page)
+    manifest = _manifest(spec, plan, files, cues, chapters, stills)
     manifest["files"] |= {name: name for name in player}
-    write_text(out / "lesson.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+    return manifest
 
 
 FOLDERS = frozenset({"stills", "player"})
@@ -311,10 +410,11 @@ def _foreign_files(out: Path, manifest_name: str = "lesson.json") -> list[Path]:
 
 
 def _key_stills(
-    world: World, plan: FramePlan, folder: Path, options: RenderOptions
+    world: World, plan: FramePlan, folder: Path, options: RenderOptions, suffix: str = ""
 ) -> list[tuple[Event, str, float]]:
-    """One atlas-page still per key event, at the video's size: ``stills/NN-<id>.png``."""
-    folder.mkdir()
+    """One atlas-page still per key event, at the video's size: ``stills/NN-<id>.png``
+    (``NN-<id>.fr.png`` with the ``suffix`` ``.fr``)."""
+    folder.mkdir(exist_ok=True)
     spec, story = world.data.spec, plan.story
     result = []
     keyed = [
@@ -324,7 +424,7 @@ def _key_stills(
     ]
     for number, w in enumerate(keyed, start=1):
         event = story.events[w.event]
-        path = folder / f"{number:02d}-{safe_name(event.id, 'event')}.png"
+        path = folder / f"{number:02d}-{safe_name(event.id, 'event')}{suffix}.png"
         write_still(world, day_within(event.date, spec.start, spec.end), path, options)
         result.append((event, f"stills/{path.name}", w.start))
     return result
@@ -333,8 +433,7 @@ def _key_stills(
 def _manifest(
     spec: MapSpec,
     plan: FramePlan,
-    video: Path,
-    gif: Path,
+    files: dict[str, str],
     cues: list[Cue],
     chapters: list[Cue],
     stills: list[tuple[Event, str, float]],
@@ -342,21 +441,14 @@ def _manifest(
     still_of = {e: path for e, path, _ in stills}
     return {
         "title": spec.title,
+        "lang": spec.lang,
         "subtitle": spec.subtitle,
         "span": [str(spec.start), str(spec.end)],
         "duration": plan.story.schedule.duration,
         "frames": len(plan.times),
         "fps": plan.fps,
         "size": list(plan.size),
-        "files": {
-            "video": video.name,
-            "gif": gif.name,
-            "poster": "poster.png",
-            "captions": "captions.vtt",
-            "captions_srt": "captions.srt",
-            "chapters": "chapters.vtt",
-            "page": "index.html",
-        },
+        "files": dict(files),
         "chapters": [
             {"title": c.text, "start": round(c.start, 3), "end": round(c.end, 3)} for c in chapters
         ],

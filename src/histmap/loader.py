@@ -24,7 +24,20 @@ from shapely.geometry.base import BaseGeometry
 
 from ._dates import to_date
 from ._errors import MapError, OptionError, Problem
-from .model import Event, MapData, MapSpec, Page, Phase, Place, ReferenceLine, Side, Snapshot
+from .i18n import check_code
+from .model import (
+    Event,
+    MapData,
+    MapSpec,
+    MapTexts,
+    Page,
+    Phase,
+    Place,
+    ReferenceLine,
+    Side,
+    Snapshot,
+    Text,
+)
 from .schema import validate_map_toml
 from .thin import thin, tolerance
 
@@ -97,11 +110,23 @@ def resolve_map_folder(map_ref: str | os.PathLike | None) -> Path:
 
 
 class _Collector:
-    """Accumulates problems while loading."""
+    """Accumulates problems while loading, and the map's texts in the language asked for
+    (``lang``; ``None``: the map's own) with the languages each has."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, lang: str | None = None):
         self.folder = folder
         self.problems: list[Problem] = []
+        self.lang, self.default = lang, "en"
+        self.texts: list[Text] = []
+
+    def text(self, file: str, feature: str | None, field: str, own: str, translated: dict) -> str:
+        """A text in the language asked for (its own, ``own``, where it has no translation
+        into it); ``translated`` maps language codes to its translations."""
+        have = {code for code, value in translated.items() if isinstance(value, str) and value}
+        where = self.rel(self.folder / file)
+        self.texts.append(Text(where, feature, field, frozenset(have | {self.default})))
+        want = self.lang or self.default
+        return translated[want] if want != self.default and want in have else own
 
     def rel(self, path: Path) -> str:
         try:
@@ -117,14 +142,19 @@ class _Collector:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def load_map_data(map_ref: str | os.PathLike | None = None) -> tuple[MapData, list[Problem]]:
-    """Load and validate a map folder.
+def load_map_data(
+    map_ref: str | os.PathLike | None = None, lang: str | None = None
+) -> tuple[MapData, list[Problem]]:
+    """Load and validate a map folder, its texts in ``lang`` (default: the map's language;
+    a text not translated into ``lang`` stays in the map's language).
 
     Returns the data and the warnings; raises :class:`MapError` listing every
     error when the folder cannot be used.
     """
+    if lang is not None:
+        check_code(lang)
     folder = resolve_map_folder(map_ref)
-    col = _Collector(folder)
+    col = _Collector(folder, lang)
     spec = _read_spec(folder, col)
     snapshots = _read_snapshots(folder, spec, col)
     if spec is not None:
@@ -135,7 +165,7 @@ def load_map_data(map_ref: str | os.PathLike | None = None) -> tuple[MapData, li
         _check_pages(spec, events, col)
     if col.errors or spec is None:
         raise MapError(col.problems)
-    data = MapData(spec, snapshots, events, places)
+    data = MapData(spec, snapshots, events, places, texts=MapTexts(col.default, tuple(col.texts)))
     _check_drawable(data, col)
     if not spec.allow_unheld and not col.errors:
         _check_coverage(data, col)
@@ -170,15 +200,21 @@ def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
         col.add(path, message, field=field)
     if doc is None:
         return None
+    col.default = doc.lang
+    _check_translations(doc, path, col)
+    tr = _Translator(doc, col)
     return MapSpec(
         folder=folder,
         name=folder.name,
-        title=doc.title,
-        subtitle=doc.subtitle,
+        title=tr.text("title", doc.title),
+        subtitle=tr.text("subtitle", doc.subtitle),
         extent=doc.extent,
         projection=doc.projection or None,
         resolution=doc.resolution,
-        sides=[Side(s.id, s.id if s.name is None else s.name, s.colour) for s in doc.sides],
+        sides=[
+            Side(s.id, s.id if s.name is None else tr.named("sides", s.id, s.name), s.colour)
+            for s in doc.sides
+        ],
         start=doc.start,
         end=doc.end,
         fps=doc.timing.fps,
@@ -187,24 +223,106 @@ def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
         reading_speed=doc.timing.reading_speed,
         region=_region(folder, doc.region, col),
         allow_unheld=doc.allow_unheld,
-        credits=doc.credits,
+        credits=tr.text("credits", doc.credits),
         exclude_borders=tuple(doc.exclude_borders),
         theme=doc.theme.overrides(),
-        reference_lines=[ReferenceLine(r.latitude, r.label) for r in doc.reference_lines],
-        phases=[Phase(p.id, p.name, p.start, p.end) for p in doc.phases],
-        front_pairs=None if doc.fronts is None else frozenset(doc.fronts),
-        short_title=doc.short_title,
-        pages=[
-            Page(
-                p.date,
-                p.heading,
-                p.subheading,
-                p.intro,
-                None if p.events is None else tuple(p.events),
-            )
-            for p in doc.pages
+        reference_lines=[
+            ReferenceLine(r.latitude, tr.named("reference_lines", r.label, r.label))
+            for r in doc.reference_lines
         ],
+        phases=[Phase(p.id, tr.named("phases", p.id, p.name), p.start, p.end) for p in doc.phases],
+        front_pairs=None if doc.fronts is None else frozenset(doc.fronts),
+        short_title=tr.text("short_title", doc.short_title),
+        pages=[tr.page(p) for p in doc.pages],
+        lang=col.lang or doc.lang,
+        default_lang=doc.lang,
     )  # type: ignore[arg-type]  # start/end filled by _check_span
+
+
+class _Translator:
+    """The texts of ``map.toml`` in the language the collector asks for, each recorded."""
+
+    def __init__(self, doc, col: _Collector):
+        self.tables, self.col = doc.translations, col
+
+    def text(self, key: str, own: str) -> str:
+        """A text of the map itself (its title, ...); an empty one is not a text."""
+        if not own:
+            return own
+        found = {code: getattr(table, key) for code, table in self.tables.items()}
+        return self.col.text("map.toml", None, key, own, found)
+
+    def named(self, key: str, name: str, own: str) -> str:
+        """The text of ``name`` in a table of ``[lang.xx]`` (a side's, a phase's, ...)."""
+        if not own:
+            return own
+        found = {code: getattr(table, key).get(name) for code, table in self.tables.items()}
+        return self.col.text("map.toml", name, key, own, found)
+
+    def page(self, page) -> Page:
+        """A ``[[pages]]`` entry with its texts in the language asked for."""
+        date = page.date.isoformat()
+        texts = {
+            key: self._page_text(date, key, getattr(page, key))
+            for key in ("heading", "subheading", "intro")
+        }
+        events = None if page.events is None else tuple(page.events)
+        return Page(page.date, events=events, **texts)
+
+    def _page_text(self, date: str, key: str, own: str) -> str:
+        if not own:
+            return own
+        found = {
+            code: getattr(table.pages.get(date), key, None) for code, table in self.tables.items()
+        }
+        return self.col.text("map.toml", None, f"pages.{date}.{key}", own, found)
+
+
+def _check_translations(doc, path: Path, col: _Collector) -> None:
+    """Each ``[lang.xx]`` table names sides, phases, reference lines and pages the map has."""
+    known = {
+        "sides": {s.id for s in doc.sides if s.name is not None},
+        "phases": {p.id for p in doc.phases},
+        "reference_lines": {r.label for r in doc.reference_lines if r.label},
+        "pages": {p.date.isoformat() for p in doc.pages},
+    }
+    what = {
+        "sides": "a named side's id",
+        "phases": "a phase's id",
+        "reference_lines": "the label of a reference line",
+        "pages": "the date of a [[pages]] entry",
+    }
+    for code, table in doc.translations.items():
+        if code == doc.lang:
+            col.add(
+                path,
+                f"translates the map into its own language ('{code}'): write those texts "
+                "in the map's own keys",
+                field=f"lang.{code}",
+            )
+        for key, names in known.items():
+            for name in getattr(table, key):
+                if name not in names:
+                    guess = difflib.get_close_matches(name, names, n=1)
+                    hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+                    col.add(
+                        path,
+                        f"'{name}' is not {what[key]} of this map{hint}",
+                        field=f"lang.{code}.{key}",
+                    )
+
+
+def _translations(props: dict, key: str, path: Path, col: _Collector, name: str) -> dict:
+    """The ``key:xx`` properties of a feature (``name:ko``, ``title:fr``), by language."""
+    found = {}
+    for prop, value in props.items():
+        if not (isinstance(prop, str) and prop.startswith(f"{key}:")):
+            continue
+        if not isinstance(value, str):
+            col.add(path, f"must be a text, not {_quoted(value)}", feature=name, field=prop)
+            continue
+        found[prop.split(":", 1)[1]] = value
+    return found
 
 
 def _parse_date(value: Any, path: Path, col: _Collector, **where) -> dt.date | None:
@@ -621,12 +739,25 @@ def _event_row(
         _check_inside_extent(geom, spec.extent, name, path, col)
     if geom is None or date is None:
         return None
+    event_id = str(props.get("id") or f"event-{i}")
+    title, caption = (
+        col.text(
+            "events.geojson",
+            event_id,
+            key,
+            str(props.get(key, "")),
+            _translations(props, key, path, col, name),
+        )
+        if props.get(key)
+        else ""
+        for key in ("title", "caption")
+    )
     return Event(
-        id=str(props.get("id") or f"event-{i}"),
+        id=event_id,
         date=date,
         end_date=end_date or date,
-        title=str(props.get("title", "")),
-        caption=str(props.get("caption", "")),
+        title=title,
+        caption=caption,
         kind=kind,
         side=side,
         phase=props.get("phase"),
@@ -710,7 +841,9 @@ def _read_places(folder: Path, spec: MapSpec | None, col: _Collector) -> tuple[P
                 )
                 continue
             if geom is not None:
-                places.append(Place(props["name"], rank, kind, geom))
+                found = _translations(props, "name", path, col, name)
+                shown = col.text("places.geojson", props["name"], "name", props["name"], found)
+                places.append(Place(shown, rank, kind, geom))
     return tuple(places)
 
 

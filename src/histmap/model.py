@@ -123,6 +123,10 @@ class MapSpec:
     """The map's name in an atlas page's title ("Korea 1950.0915"); default the title."""
     pages: list[Page] = field(default_factory=list)
     """The atlas pages of ``[[pages]]``, as written."""
+    lang: str = "en"
+    """The language its texts are in, as loaded (``load_map(lang=...)``)."""
+    default_lang: str = "en"
+    """The language the map's own texts are written in (``lang`` in map.toml)."""
 
     def side(self, side_id: str) -> Side:
         return next(s for s in self.sides if s.id == side_id)
@@ -130,6 +134,41 @@ class MapSpec:
     def is_front(self, a: str, b: str) -> bool:
         """Whether the boundary between sides ``a`` and ``b`` is drawn as a front."""
         return self.front_pairs is None or frozenset((a, b)) in self.front_pairs
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text of a map that a reader sees, and the languages it is written in."""
+
+    file: str
+    """The file it is in: ``map.toml``, ``events.geojson``, ``places.geojson``."""
+    feature: str | None
+    """The event's id, the place's name, the side's id, ... (``None``: the map's own)."""
+    field: str
+    """The key that holds it, e.g. ``title``, ``caption``, ``name``, ``sides``."""
+    languages: frozenset[str]
+    """The languages it has, its default language included."""
+
+
+@dataclass(frozen=True)
+class MapTexts:
+    """Every text of a map, to say how complete each of its languages is."""
+
+    default: str
+    texts: tuple[Text, ...] = ()
+
+    def languages(self) -> list[str]:
+        """The default language, then every other language some text has, by code."""
+        others = {code for t in self.texts for code in t.languages} - {self.default}
+        return [self.default, *sorted(others)]
+
+    def missing(self, lang: str) -> list[Text]:
+        """The texts with no translation into ``lang``."""
+        return [t for t in self.texts if lang not in t.languages]
+
+    def share(self, lang: str) -> float:
+        """How much of the map is written in ``lang``, from 0 to 1."""
+        return 1 - len(self.missing(lang)) / len(self.texts) if self.texts else 1.0
 
 
 @dataclass
@@ -144,3 +183,5 @@ class MapData:
     land: BaseGeometry | None = None
     """The land the sides share, in lon/lat, if the loader computed it (to check that the
     snapshots cover it); else the :class:`~histmap.scene.World` computes it."""
+    texts: MapTexts = field(default_factory=lambda: MapTexts("en"))
+    """The map's texts and the languages each is written in."""

@@ -252,6 +252,43 @@ class PageToml(_Table):
     events: list[str] | None = None
 
 
+def _language(value: str) -> str:
+    from .i18n import check_code
+
+    try:
+        return check_code(value)
+    except OptionError as exc:
+        raise _refuse(str(exc)) from None
+
+
+LangCode = Annotated[str, AfterValidator(_language)]
+
+
+class PageTextsToml(_Table):
+    """``[lang.xx.pages."YYYY-MM-DD"]``: an atlas page's texts in a language."""
+
+    heading: str | None = None
+    subheading: str | None = None
+    intro: str | None = None
+
+
+class LangToml(_Table):
+    """``[lang.xx]``: the texts of ``map.toml`` in the language ``xx``."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    short_title: str | None = None
+    credits: str | None = None
+    sides: dict[str, str] = {}
+    """Side id -> name."""
+    phases: dict[str, str] = {}
+    """Phase id -> name."""
+    reference_lines: dict[str, str] = {}
+    """A reference line's label in the map's language -> its label in this one."""
+    pages: dict[str, PageTextsToml] = {}
+    """An atlas page's date (YYYY-MM-DD) -> its texts."""
+
+
 def _distinct_sides(sides: list[SideToml]) -> list[SideToml]:
     ids = [s.id for s in sides]
     if not sides:
@@ -283,6 +320,9 @@ class MapToml(_Table):
     phases: list[PhaseToml] = []
     pages: list[PageToml] = []
     fronts: list[Annotated[frozenset[str], PlainValidator(_front_pair)]] | None = None
+    lang: LangCode = "en"
+    translations: dict[LangCode, LangToml] = {}
+    """The ``[lang.xx]`` tables (``lang`` in map.toml: see :func:`validate_map_toml`)."""
 
 
 # -- pydantic's errors in histmap's words ------------------------------------------------------
@@ -294,6 +334,7 @@ _TABLES: dict[str, tuple[type[_Table], str]] = {
     "reference_lines": (ReferenceLineToml, "[[reference_lines]]"),
     "phases": (PhaseToml, "[[phases]]"),
     "pages": (PageToml, "[[pages]]"),
+    "lang": (LangToml, "[lang.xx]"),
 }
 _NEEDS = {
     "sides": "each side needs an 'id' and a 'colour' (and a 'name')",
@@ -315,11 +356,25 @@ _WANTED = {
 
 
 def validate_map_toml(raw: dict) -> tuple[MapToml | None, list[tuple[str, str]]]:
-    """The checked document, or ``None`` and every problem as (key path, what to do)."""
+    """The checked document, or ``None`` and every problem as (key path, what to do).
+
+    ``lang`` is the map's language (``lang = "fr"``), or a table of translations
+    (``[lang.ko]``), which may name the map's language as ``default`` (TOML cannot make
+    ``lang`` both a text and a table).
+    """
+    raw = dict(raw)
+    stray = [("translations", "unknown key")] if "translations" in raw else []
+    raw.pop("translations", None)
+    lang = raw.get("lang")
+    if isinstance(lang, dict):
+        tables = dict(lang)
+        raw["lang"] = tables.pop("default", "en")
+        raw["translations"] = tables
     try:
-        return MapToml.model_validate(raw), []
+        doc = MapToml.model_validate(raw)
     except ValidationError as exc:
-        return None, problems(exc)
+        return None, stray + problems(exc)
+    return (None, stray) if stray else (doc, [])
 
 
 def problems(exc: ValidationError) -> list[tuple[str, str]]:
@@ -359,6 +414,8 @@ def _lacks(item: str, lacking: dict[str, list[str]]) -> str:
 
 def _field(loc: tuple) -> str:
     """``('sides', 1, 'colour')`` as ``sides[1].colour``."""
+    if loc and loc[0] == "translations":  # the [lang.xx] tables, as map.toml names them
+        loc = ("lang", *(part for part in loc[1:] if part != "[key]"))
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
@@ -366,9 +423,15 @@ def _field(loc: tuple) -> str:
 
 
 def _unknown_key(loc: tuple) -> str:
-    table, name = _TABLES.get(str(loc[0]), (MapToml, "")) if len(loc) > 1 else (MapToml, "")
-    known = list(table.model_fields)
     prefix = _field(loc[:-1]) + "." if len(loc) > 1 else ""
+    if loc[0] == "translations":
+        loc = ("lang", *loc[1:])
+        if len(loc) > 3 and loc[2] == "pages":
+            loc = ("pages", *loc[3:])  # a page's texts: heading, subheading, intro
+    table, name = _TABLES.get(str(loc[0]), (MapToml, "")) if len(loc) > 1 else (MapToml, "")
+    if table is PageToml and loc[:1] == ("pages",) and isinstance(loc[1], str):
+        table, name = PageTextsToml, '[lang.xx.pages."YYYY-MM-DD"]'
+    known = [k for k in table.model_fields if k != "translations"]
     guess = difflib.get_close_matches(str(loc[-1]), known, n=1)
     hint = f" (did you mean '{prefix}{guess[0]}'?)" if guess else ""
     listing = f"; the keys of {name} are {', '.join(known)}" if name else ""

@@ -9,6 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..basemap import relief_shade
+from ..i18n import language
 from ..layout import frame_layout
 from ..scene import FittedView, World
 from ..story import Story
@@ -29,6 +30,8 @@ class DrawContext:
         self.size = size
         self.story = story
         self.theme = theme
+        self.tr = language(world.data.spec.lang)
+        """histmap's words, dates and numbers in the language of the map's texts."""
         self.layout = frame_layout(size)
         self.scale = self.layout.scale
         w, h = size

@@ -14,7 +14,7 @@ from ..story import Story
 from ..style import Theme
 from .compositor import Compositor
 from .context import DPI, DrawContext
-from .fonts import quiet_glyph_warnings
+from .fonts import families, quiet_glyph_warnings
 from .layers.areas import Areas
 from .layers.base import Band, Depends, Layer
 from .layers.ground import Ground, Masks, PanelGround
@@ -161,7 +161,10 @@ class FrameRenderer:
             extra = (
                 {"pil_kwargs": {"compress_level": 3}} if str(path).lower().endswith(".png") else {}
             )
-            self.figure.savefig(path, dpi=DPI, facecolor=self.figure.get_facecolor(), **extra)
+            # SVG keeps its text as text (searchable, read aloud, any script), in the
+            # frame's fonts by name.
+            with mpl.rc_context({"svg.fonttype": "none"}):
+                self.figure.savefig(path, dpi=DPI, facecolor=self.figure.get_facecolor(), **extra)
 
     def pixel_of(self, lon: float, lat: float) -> tuple[int, int]:
         """The (row, column) of a lon/lat position in this renderer's frames."""
@@ -203,7 +206,7 @@ class FrameRenderer:
         # No mathtext in any text made here: text from the data is literal ("$10 and $20").
         # Missing glyphs are reported once, when the map is loaded, not once per glyph here.
         rc = {
-            "font.family": self.theme.font,
+            "font.family": families(self.theme.font),
             "hatch.linewidth": self.ctx.scale,
             "text.parse_math": False,
         }

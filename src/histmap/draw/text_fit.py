@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 
 from .context import DPI
 
@@ -77,6 +78,67 @@ def _cut_to_width(text, renderer, width_px: float, longest: int) -> None:
         else:
             hi = mid - 1
     text.set_text(shortened(lo))
+
+
+def measure(text, renderer, size: float | None = None) -> Callable[[str], float]:
+    """How wide a string is, in pixels, in the type of the text artist ``text`` (at ``size``
+    points, else its own), as ``renderer`` draws it: every glyph of every script measured,
+    through the font's fallbacks (Hangul is wider than Latin)."""
+    prop = text.get_fontproperties().copy()
+    if size is not None:
+        prop.set_size(size)
+
+    def width(content: str) -> float:
+        return renderer.get_text_width_height_descent(content, prop, ismath=False)[0]
+
+    return width
+
+
+def wrap_to_width(
+    text: str, width: Callable[[str], float], room: float, max_lines: int, indent: str = ""
+) -> str:
+    """``text`` in lines no wider than ``room`` as ``width`` measures them, in at most
+    ``max_lines`` lines (the last ending in " …" if the text is cut); a word wider than a
+    line is cut where it fits. Lines after the first start with ``indent``.
+
+    >>> wrap_to_width("one two three four", len, 9, 2)
+    'one two\\nthree …'
+    >>> wrap_to_width("abcdefghij", len, 4, 3, indent=" ")
+    'abcd\\n efg\\n hij'
+    """
+    if max_lines < 1:
+        return ""
+    words, lines, line = text.split(), [], ""
+    while words and len(lines) < max_lines:
+        start = line or (indent if lines else "")
+        candidate = f"{line} {words[0]}" if line else start + words[0]
+        if width(candidate) <= room:
+            line = candidate
+            words.pop(0)
+        elif line:
+            lines.append(line)
+            line = ""
+        else:  # one word wider than a line: as much of it as fits
+            k = max(len(start) + 1, _longest_start(candidate, width, room))
+            lines.append(candidate[:k])
+            words[0] = candidate[k:]
+    if line:
+        lines.append(line)
+    if words:  # cut: the last line ends in an ellipsis, as few of its words dropped as fit
+        last = lines[-1]
+        while " " in last.strip() and width(last + " " + ELLIPSIS) > room:
+            last = last.rsplit(" ", 1)[0]
+        lines[-1] = last + " " + ELLIPSIS
+    return "\n".join(lines)
+
+
+def _longest_start(content: str, width: Callable[[str], float], room: float) -> int:
+    """How many first characters of ``content`` fit ``room`` (by bisection)."""
+    lo, hi = 0, len(content)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if width(content[:mid]) <= room else (lo, mid - 1)
+    return lo
 
 
 def wrap(text: str, width: int, max_lines: int, **kwargs) -> str:

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import matplotlib as mpl
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import Bbox
 
-from ..._dates import format_long
 from ...model import Event
 from ...scene import Scene
 from ..context import DrawContext
-from ..text_fit import LITERAL, chars_per_line, shrink_to_width, wrap
+from ..text_fit import LITERAL, measure, shrink_to_width, wrap_to_width
 from .base import Band, Depends, Layer
 from .linework import REFERENCE_DASH
 from .symbols import MARKERS, SHAFT_STYLES
 
 DIVIDER = "#d9d4c7"
-WIDEST_DATE = "28 September 1950"
 CAPTION_SHRINK = (1.0, 0.9, 0.8, 0.72, 0.65)
 EVENT_TITLE_LINES = 3
 """An event's title takes at most this many lines (the numbered list's entries too)."""
@@ -30,9 +30,12 @@ LEGEND_TOP = 0.45
 """How high the legend beside the map may reach, as a fraction of the panel's height."""
 
 
-def caption_chars(ctx: DrawContext) -> int:
-    """How many characters of caption type fill a line of the panel."""
-    return max(16, chars_per_line(ctx.pt(10), ctx.layout.text_px))
+def widest_date(ctx: DrawContext, text, renderer) -> str:
+    """The widest date of the map's last year in its language, as ``text`` measures it
+    (the widest month's name, a two-digit day): every date of the map fits where it does."""
+    year, width = ctx.world.data.spec.end.year, measure(text, renderer)
+    dates = [ctx.tr.date(dt.date(year, month, 28)) for month in range(1, 13)]
+    return max(dates, key=width)
 
 
 class PanelHeading(Layer):
@@ -74,7 +77,7 @@ class PanelTexts(Layer):
             p.x, p.date, "", fontsize=ctx.pt(21), fontweight="bold", color=t.text, va="top"
         )
         # Size the date once, on the widest it can be, so that every date fits.
-        self.date.set_text(WIDEST_DATE)
+        self.date.set_text(widest_date(ctx, self.date, ctx.renderer()))
         shrink_to_width(self.date, ctx.renderer(), lay.text_px, smallest=ctx.pt(12))
         self.date.set_text("")
         self.phase = ax.text(
@@ -89,15 +92,14 @@ class PanelTexts(Layer):
             p.x, p.caption, "", fontsize=ctx.pt(10), color=t.text, va="top", linespacing=1.35,
             **LITERAL,
         )  # fmt: skip
-        self._chars = caption_chars(ctx)
         self._caption_key: tuple[str, str] | None = None
 
     def update(self, scene: Scene) -> bool:
-        self.date.set_text(format_long(scene.date))
+        self.date.set_text(self.ctx.tr.date(scene.date))
         self.phase.set_text(scene.phase or "")
         if scene.main_events:
             self._caption_key = None
-            self.event_title.set_text("Main events")
+            self.event_title.set_text(self.ctx.tr.gettext("Main events"))
             self.caption.set_text(self._numbered_list(scene.main_events))
             alpha = 1.0
         else:
@@ -119,26 +121,28 @@ class PanelTexts(Layer):
         room_bottom = self._legend_top()
         # More lines than the panel could hold at the smallest type are never wrapped.
         most = int(ctx.panel_ax.get_window_extent(ctx.renderer()).height / (base * 0.5)) + 2
+        room, r = ctx.layout.text_px, ctx.renderer()
+        title_width = measure(self.event_title, r)
         for factor in CAPTION_SHRINK:
-            chars = int(self._chars / factor)
-            self.event_title.set_text(wrap(title, int(chars * 0.78), EVENT_TITLE_LINES))
+            width = measure(self.caption, r, base * factor)
+            self.event_title.set_text(wrap_to_width(title, title_width, room, EVENT_TITLE_LINES))
             # A long title pushes the caption down.
             lines = self.event_title.get_text().count("\n")
             self.caption.set_y(ctx.layout.slots.caption - lines * ctx.layout.slots.line)
             self.caption.set_fontsize(base * factor)
-            self.caption.set_text(wrap(caption, chars, most))
-            box = self.caption.get_window_extent(ctx.renderer())
+            self.caption.set_text(wrap_to_width(caption, width, room, most))
+            box = self.caption.get_window_extent(r)
             if box.y0 >= room_bottom:
                 return
-        self._keep_lines_above(caption, chars, box, room_bottom)
+        self._keep_lines_above(caption, width, box, room_bottom)
 
-    def _keep_lines_above(self, caption: str, chars: int, box, room_bottom: float) -> None:
+    def _keep_lines_above(self, caption: str, width, box, room_bottom: float) -> None:
         """The caption cut (with an ellipsis) to the lines that end above ``room_bottom``."""
         r = self.ctx.renderer()
         line_px = box.height / (self.caption.get_text().count("\n") + 1)
         keep = int((box.y1 - room_bottom) / max(line_px, 1e-6))
         for _ in range(3):
-            self.caption.set_text(wrap(caption, chars, keep))
+            self.caption.set_text(wrap_to_width(caption, width, self.ctx.layout.text_px, keep))
             if keep < 1 or self.caption.get_window_extent(r).y0 >= room_bottom:
                 return
             keep -= 1
@@ -154,14 +158,19 @@ class PanelTexts(Layer):
         return legend.get_window_extent(r).y1 + ctx.pt(4)
 
     def _numbered_list(self, events: list[Event]) -> str:
-        lines = []
-        for n, e in enumerate(events, start=1):
-            when = f"{e.date.day} {e.date:%b} {e.date.year}"
-            text = wrap(
-                f"{n}. {when}: {e.title}", self._chars, EVENT_TITLE_LINES, subsequent_indent="    "
+        ctx = self.ctx
+        width = measure(self.caption, ctx.renderer(), ctx.pt(10))
+        entry = ctx.tr.gettext("{number}. {date}: {title}")
+        return "\n".join(
+            wrap_to_width(
+                entry.format(number=n, date=ctx.tr.short_date(e.date), title=e.title),
+                width,
+                ctx.layout.text_px,
+                EVENT_TITLE_LINES,
+                indent="    ",
             )
-            lines.append(text)
-        return "\n".join(lines)
+            for n, e in enumerate(events, start=1)
+        )
 
 
 class PanelFooter(Layer):
@@ -182,15 +191,13 @@ class PanelFooter(Layer):
         room = self._room()
         if not any(self._fits(self._legend(handles, labels, *how), room) for how in LEGEND_LAYOUTS):
             self._some_sides(handles, labels, room)
-        ctx.panel_ax.text(
-            p.x,
-            p.credits,
-            wrap(ctx.world.data.spec.credits, int(caption_chars(ctx) * 1.45), CREDITS_LINES),
-            fontsize=ctx.pt(6.5),
-            color=ctx.theme.muted,
-            va="bottom",
-            linespacing=1.2,
-            **LITERAL,
+        credits = ctx.panel_ax.text(
+            p.x, p.credits, "", fontsize=ctx.pt(6.5), color=ctx.theme.muted, va="bottom",
+            linespacing=1.2, **LITERAL,
+        )  # fmt: skip
+        width = measure(credits, ctx.renderer())
+        credits.set_text(
+            wrap_to_width(ctx.world.data.spec.credits, width, ctx.layout.text_px, CREDITS_LINES)
         )
 
     def _some_sides(self, handles, labels, room) -> None:
@@ -199,7 +206,8 @@ class PanelFooter(Layer):
         sides = len(self.ctx.world.data.spec.sides)
 
         def shown(k: int):
-            more = Patch(facecolor="none", edgecolor="none", label=f"+{sides - k} more sides")
+            label = self.ctx.tr.ngettext("+{n} more side", "+{n} more sides", sides - k)
+            more = Patch(facecolor="none", edgecolor="none", label=label.format(n=sides - k))
             some = [*handles[:k], more, *handles[sides:]]
             some_labels = [*labels[:k], more.get_label(), *labels[sides:]]
             return self._legend(some, some_labels, *LEGEND_LAYOUTS[-1])
@@ -219,9 +227,12 @@ class PanelFooter(Layer):
         width = ctx.layout.text_px * (0.75 if ctx.layout.panel_side == "right" else 0.38)
         size = ctx.pt(8.5) * factor
         columns *= p.legend_columns
-        chars = max(12, chars_per_line(size, width / columns, em=0.55))
+        probe = ctx.panel_ax.text(0, 0, "", fontsize=size, **LITERAL)
+        measured = measure(probe, ctx.renderer())
+        probe.remove()
+        room = width / columns
         for handle, label in zip(handles, labels, strict=True):
-            handle.set_label(wrap(label, chars, 3))
+            handle.set_label(wrap_to_width(label, measured, room, 3))
         legend = ctx.panel_ax.legend(
             handles=handles,
             loc=p.legend_loc,
@@ -265,11 +276,14 @@ class PanelFooter(Layer):
             Patch(facecolor=s.colour, alpha=t.territory_alpha, label=s.name)
             for s in data.spec.sides
         ]
-        handles.append(Line2D([], [], color=t.front, linewidth=ctx.pt(2.4), label="Front line"))
+        words = ctx.tr.gettext
+        handles.append(
+            Line2D([], [], color=t.front, linewidth=ctx.pt(2.4), label=words("Front line"))
+        )
         kinds = {e.kind for e in data.events}
         if kinds & {"offensive", "retreat"}:
-            handles.append(self._arrow_handle("solid", 3.5, ">", 7, "Offensive"))
-        for kind, label in (("landing", "Landing"), ("evacuation", "Evacuation")):
+            handles.append(self._arrow_handle("solid", 3.5, ">", 7, words("Offensive")))
+        for kind, label in (("landing", words("Landing")), ("evacuation", words("Evacuation"))):
             if kind in kinds:
                 handles.append(self._arrow_handle(SHAFT_STYLES[kind], 2.5, MARKERS[kind], 6, label))
         if t.gain_days > 0:
@@ -277,7 +291,10 @@ class PanelFooter(Layer):
         if any(p["kind"] == "dmz" for s in data.snapshots for _, p in s.extras):
             handles.append(
                 Patch(
-                    facecolor="white", edgecolor=t.muted, hatch="////", label="Demilitarized zone"
+                    facecolor="white",
+                    edgecolor=t.muted,
+                    hatch="////",
+                    label=words("Demilitarized zone"),
                 )
             )
         for ref in data.spec.reference_lines:
@@ -302,7 +319,11 @@ class PanelFooter(Layer):
         tint = fill * t.territory_alpha + land * (1 - t.territory_alpha)
         tint = tint * (1 - t.gain_tint) + t.gain_tint
         video = ctx.story is not None and ctx.story.schedule is not None
-        label = f"Taken in the last {t.gain_days:g} days" if video else "Taken since the last map"
+        label = (
+            ctx.tr.gettext("Taken in the last {days} days").format(days=ctx.tr.number(t.gain_days))
+            if video
+            else ctx.tr.gettext("Taken since the last map")
+        )
         return Patch(facecolor=tuple(tint), label=label)
 
     def _arrow_handle(self, style, width: float, marker: str, size: float, label: str):

@@ -85,7 +85,7 @@ class ScaleBar(Layer):
         label = ax.text(
             bx,
             by + 0.012 * (y1 - y0),
-            f"{self.km} km",
+            ctx.tr.km(self.km),
             fontsize=ctx.pt(8),
             color=ctx.theme.text,
             zorder=9,

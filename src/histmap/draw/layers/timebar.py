@@ -64,7 +64,7 @@ class TimeBar(Layer):
             ax.text(
                 x,
                 BAR_Y - 0.1,
-                str(year),
+                ctx.tr.year(year),
                 ha="center",
                 va="top",
                 fontsize=ctx.pt(7.5),
