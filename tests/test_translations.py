@@ -12,7 +12,7 @@ import pytest
 from conftest import DATA
 
 # Each built-in map and the languages it must have complete.
-LANGUAGES = {"korean_war": ("fr", "ko"), "soviet_view_1951": ("fr",)}
+LANGUAGES = {"korean_war": ("fr", "ko"), "soviet_view_1951": ("fr", "ko")}
 CASES = [(m, lang) for m, langs in LANGUAGES.items() for lang in langs]
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
