@@ -108,7 +108,7 @@ def test_a_map_loads_in_each_of_its_languages(tmp_path):
 
 def test_a_missing_translation_falls_back_and_check_lists_it(tmp_path, capsys):
     folder = crete(tmp_path)
-    edit_toml(folder, lambda t: t.replace('axis = "Allemagne" }', "}"))
+    edit_toml(folder, lambda t: t.replace(', axis = "Allemagne" }', " }"))
     edit_features(folder, "places.geojson", lambda p: p.pop("name:fr"))
     edit_features(folder, "events.geojson", lambda p: p.pop("caption:fr"))
     fr = histmap.load_map(folder, "fr")
@@ -331,3 +331,19 @@ def test_an_atlas_and_info_in_french(tmp_path, capsys):
     assert main(["info", str(folder), "--lang", "ko"]) == 0
     out = capsys.readouterr().out
     assert "span: 1941년 5월 20일 to 1941년 5월 27일" in out and "독일 공수부대의 강하" in out
+
+
+def test_the_interactive_map_speaks_the_pages_language(tmp_path):
+    from histmap.player import player_data, player_section
+
+    hmap = histmap.load_map(crete(tmp_path), "ko")
+    section = player_section(language("ko"))
+    assert "대화형 지도" in section and ">재생</button>" in section
+    assert "Interactive map" in player_section()  # English by default
+    data = player_data(hmap.world)
+    assert data["lang"] == "ko" and data["words"]["Play"] == "재생"
+    assert data["sides"][1]["name"] == "독일" and data["events"][0]["title"].startswith("독일")
+    # in English, the browser writes "15 September 1950", as histmap does
+    assert player_data(histmap.load_map(hmap.data.spec.folder).world)["lang"] == "en-GB"
+    script = (Path(histmap.__file__).parent / "templates" / "player" / "player.js").read_text()
+    assert "toLocaleDateString(D.lang" in script and 'say("Play")' in script

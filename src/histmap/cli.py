@@ -209,6 +209,7 @@ def _add_player_command(sub) -> None:
     )
     _map_arg(player)
     player.add_argument("-o", "--out", help="the folder to write (default: <map>_player)")
+    _lang_arg(player)
 
 
 def _video_args(parser: argparse.ArgumentParser) -> None:
@@ -528,7 +529,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _player(args: argparse.Namespace) -> int:
-    hmap = _load(args.map)
+    hmap = _load(args.map, args.lang)
     folder = hmap.player(args.out or f"{hmap.name}_player")
     print(f"wrote the player to {folder}/ (open {folder / 'index.html'})")
     return 0

@@ -360,7 +360,8 @@ def _fill_lesson(
     player: list[str] = []
     if not suffix:  # one interactive map, on the first language's page
         player = write_player_files(world, out)
-        page = page.replace("</main>", f"{player_section()}\n</main>", 1)
+        section = player_section(language(spec.lang))
+        page = page.replace("</main>", f"{section}\n</main>", 1)
     write_text(out / files["page"], page)
     manifest = _manifest(spec, plan, files, cues, chapters, stills)
     manifest["files"] |= {name: name for name in player}

@@ -14,6 +14,7 @@ licence), the script, the style and the data. No request leaves the folder.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import zlib
 from importlib import resources
@@ -26,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ._dates import to_day
 from .encode import write_text
+from .i18n import N_, Language, language
 from .scene import World
 from .style import Theme
 
@@ -123,9 +125,13 @@ def player_data(world: World) -> dict:
         )
     theme = Theme.from_table(spec.theme)
     land = np.packbits(grid.land.astype(np.uint8), axis=None)
+    tr = language(spec.lang)
     return {
         "title": spec.title,
         "subtitle": spec.subtitle or "",
+        # the browser writes the dates (Intl), as histmap does: en-GB "15 September 1950"
+        "lang": tr.locale.replace("_", "-"),
+        "words": player_words(tr),
         "start": to_day(spec.start),
         "end": to_day(spec.end),
         "easing": spec.easing,
@@ -225,17 +231,51 @@ def player_head() -> str:
     )
 
 
-def player_section() -> str:
-    """The player's markup and scripts; the script fills it in from the data file."""
+_WORDS = (
+    N_("Interactive map"),
+    N_(
+        "Drag the slider or use its arrow keys to move day by day; Space plays and pauses; "
+        "Page Up and Page Down step from event to event; on the map, drag or use the arrow "
+        "keys to pan, the wheel, + and − to zoom."
+    ),
+    N_("Map of the territories on the chosen date"),
+    N_("Play"),
+    N_("Pause"),
+    N_("Previous event (Page Up)"),
+    N_("Next event (Page Down)"),
+    N_("Previous day"),
+    N_("Next day"),
+    N_("Event"),
+    N_("Day"),
+    N_("Date"),
+    N_("Speed"),
+    N_("1 week/s"),
+    N_("1 month/s"),
+    N_("3 months/s"),
+    N_("Events"),
+    N_("Events on the interactive map"),
+    N_("On this date: {shares} of the land."),
+    N_("{side} holds about {percent}%"),
+)
+"""The player's words, translated as its page is written (the script's among them)."""
+
+
+def player_words(tr: Language) -> dict[str, str]:
+    """The player's words in ``tr``'s language, by their English."""
+    return {message: tr.gettext(message) for message in _WORDS}
+
+
+def player_section(tr: Language | None = None) -> str:
+    """The player's markup and scripts, its words in ``tr``'s language (default English);
+    the script fills it in from the data file."""
+    w = {k: html.escape(v) for k, v in player_words(tr or language()).items()}
     return f"""{player_head()}
-<section class="histmap-player" id="histmap-player" aria-label="Interactive map">
-<h2>Interactive map</h2>
-<p class="hp-help" id="hp-help">Drag the slider or use its arrow keys to move day by day;
-Space plays and pauses; Page Up and Page Down step from event to event; on the map,
-drag or use the arrow keys to pan, the wheel, + and − to zoom.</p>
+<section class="histmap-player" id="histmap-player" aria-label="{w[_WORDS[0]]}">
+<h2>{w[_WORDS[0]]}</h2>
+<p class="hp-help" id="hp-help">{w[_WORDS[1]]}</p>
 <div class="hp-body">
 <div class="hp-map" id="hp-map" tabindex="0" role="application"
- aria-label="Map of the territories on the chosen date" aria-describedby="hp-help"></div>
+ aria-label="{w[_WORDS[2]]}" aria-describedby="hp-help"></div>
 <aside class="hp-side" aria-live="polite">
 <p class="hp-date" id="hp-date"></p><p class="hp-phase" id="hp-phase"></p>
 <h3 id="hp-title"></h3><p id="hp-caption"></p>
@@ -244,18 +284,20 @@ drag or use the arrow keys to pan, the wheel, + and − to zoom.</p>
 </aside>
 </div>
 <div class="hp-controls">
-<button type="button" id="hp-play" aria-pressed="false">Play</button>
-<button type="button" id="hp-prev-event" title="Previous event (Page Up)">⏮ Event</button>
-<button type="button" id="hp-prev-day" title="Previous day">◀ Day</button>
-<div class="hp-track"><input type="range" id="hp-slider" aria-label="Date" step="1">
+<button type="button" id="hp-play" aria-pressed="false">{w["Play"]}</button>
+<button type="button" id="hp-prev-event"
+ title="{w["Previous event (Page Up)"]}">⏮ {w["Event"]}</button>
+<button type="button" id="hp-prev-day" title="{w["Previous day"]}">◀ {w["Day"]}</button>
+<div class="hp-track"><input type="range" id="hp-slider" aria-label="{w["Date"]}" step="1">
 <div class="hp-phases" id="hp-phases" aria-hidden="true"></div></div>
-<button type="button" id="hp-next-day" title="Next day">Day ▶</button>
-<button type="button" id="hp-next-event" title="Next event (Page Down)">Event ⏭</button>
-<label>Speed <select id="hp-speed"><option value="7">1 week/s</option>
-<option value="30" selected>1 month/s</option><option value="90">3 months/s</option>
+<button type="button" id="hp-next-day" title="{w["Next day"]}">{w["Day"]} ▶</button>
+<button type="button" id="hp-next-event"
+ title="{w["Next event (Page Down)"]}">{w["Event"]} ⏭</button>
+<label>{w["Speed"]} <select id="hp-speed"><option value="7">{w["1 week/s"]}</option>
+<option value="30" selected>{w["1 month/s"]}</option><option value="90">{w["3 months/s"]}</option>
 </select></label>
 </div>
-<nav aria-label="Events on the interactive map"><h3>Events</h3>
+<nav aria-label="{w["Events on the interactive map"]}"><h3>{w["Events"]}</h3>
 <ol class="hp-events" id="hp-events"></ol></nav>
 </section>
 <script src="{FOLDER}/leaflet.js"></script>

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from .encode import write_text
+from .i18n import language
 from .lesson import html_document, write_folder
 from .player import player_section, write_player_files
 from .scene import World
@@ -37,9 +38,9 @@ def _fill(world: World, out: Path) -> None:
     body = f"""<main>
 <h1>{e(spec.title)}</h1>
 <p class="sub">{e(spec.subtitle or "")}</p>
-{player_section()}
+{player_section(language(spec.lang))}
 <p class="sub">{e(spec.credits)}</p>
 </main>"""
-    write_text(out / "index.html", html_document(spec.title, PAGE_STYLE, body))
+    write_text(out / "index.html", html_document(spec.title, PAGE_STYLE, body, lang=spec.lang))
     manifest = {"title": spec.title, "files": {f: f for f in [*files, "index.html"]}}
     write_text(out / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))

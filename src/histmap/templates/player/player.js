@@ -10,6 +10,11 @@
   var G = D.grid, NX = G.nx, NY = G.ny, N = NX * NY;
   var NF = D.fieldSides.length, R = 6378137, EPOCH = 719163; // ordinal of 1970-01-01
   var $ = function (id) { return document.getElementById(id); };
+  // histmap's words in the page's language (D.words, from its catalogue), "{name}" filled in
+  function say(message, values) {
+    var text = (D.words && D.words[message]) || message;
+    return text.replace(/\{(\w+)\}/g, function (m, k) { return values && k in values ? values[k] : m; });
+  }
 
   // -- dates: days since 0001-01-01 as in the engine ---------------------------------------
   function iso(day) {
@@ -21,7 +26,7 @@
     return Math.round(t / 864e5) + EPOCH;
   }
   function longDate(day) {
-    return new Date((Math.floor(day) - EPOCH) * 864e5).toLocaleDateString("en-GB",
+    return new Date((Math.floor(day) - EPOCH) * 864e5).toLocaleDateString(D.lang || "en-GB",
       { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
   }
 
@@ -232,9 +237,11 @@
   function describe() {  // a text alternative: each side's share of the land
     var counts = new Array(NF).fill(0), total = 0;
     for (var j = 0; j < N; j++) if (winner[j] >= 0) { counts[winner[j]]++; total++; }
-    return "On this date: " + D.sides.map(function (s) {
-      return s.name + " holds about " + Math.round(100 * counts[D.fieldSides.indexOf(s.id)] / (total || 1)) + "%";
-    }).join(", ") + " of the land.";
+    var shares = D.sides.map(function (s) {
+      return say("{side} holds about {percent}%", { side: s.name,
+        percent: Math.round(100 * counts[D.fieldSides.indexOf(s.id)] / (total || 1)) });
+    }).join(", ");
+    return say("On this date: {shares} of the land.", { shares: shares });
   }
 
   // -- what is at a point ----------------------------------------------------------------------
@@ -298,7 +305,7 @@
   $("hp-next-event").addEventListener("click", function () { stepEvent(1); });
   $("hp-speed").addEventListener("change", function () { state.speed = +this.value; });
   var play = $("hp-play"), last = 0, busy = false;
-  function stop() { state.playing = false; play.textContent = "Play"; play.setAttribute("aria-pressed", "false"); }
+  function stop() { state.playing = false; play.textContent = say("Play"); play.setAttribute("aria-pressed", "false"); }
   function tick(now) {
     if (!state.playing) return;
     var dt = last ? (now - last) / 1000 : 0; last = now;
@@ -313,7 +320,7 @@
   play.addEventListener("click", function () {
     if (state.playing) { stop(); return; }
     if (state.day >= D.end) state.day = D.start;
-    state.playing = true; last = 0; play.textContent = "Pause"; play.setAttribute("aria-pressed", "true");
+    state.playing = true; last = 0; play.textContent = say("Pause"); play.setAttribute("aria-pressed", "true");
     requestAnimationFrame(tick);
   });
   root.addEventListener("keydown", function (ev) {
