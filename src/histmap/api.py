@@ -47,24 +47,30 @@ def load_map(map: str | os.PathLike | None = None, lang: str | None = None) -> H
     return HistMap(data, warnings)
 
 
-class HistMap:
-    """A validated map: its span, snapshots, sides, events and places, ready to render."""
+def untranslated(data: MapData) -> list[Problem]:
+    """A warning for each text of ``data`` not in its language as loaded (file, feature,
+    field: ``lang.fr.sides``, ``name:fr``): shown in the map's own language."""
+    lang, own = data.spec.lang, data.spec.default_lang
+    if lang == own:
+        return []
+    return [
+        Problem(
+            t.file,
+            f"has no translation into '{lang}': shown in '{own}'",
+            t.feature,
+            f"lang.{lang}.{t.field}" if t.file.endswith(".toml") else f"{t.field}:{lang}",
+            severity="warning",
+        )
+        for t in data.texts.missing(lang)
+    ]
 
-    def __init__(self, data: MapData, warnings: list[Problem] | None = None):
-        self.data = data
-        self.warnings = warnings or []
-        self._text_warned = False
 
-    def __repr__(self) -> str:
-        return f"<HistMap {self.name!r}: {self.span[0]} to {self.span[1]}>"
+class _Texts:
+    """A loaded map's texts: their language, the map's other languages, and what is wrong
+    with them as drawn (for :class:`HistMap`, whose ``data`` they read)."""
 
-    @property
-    def name(self) -> str:
-        return self.data.spec.name
-
-    @property
-    def title(self) -> str:
-        return self.data.spec.title
+    data: MapData
+    _text_warned: bool = False
 
     @property
     def lang(self) -> str:
@@ -82,19 +88,53 @@ class HistMap:
     def untranslated(self) -> list[Problem]:
         """A warning for each text of the map not translated into its language as loaded
         (file, feature, field): it is shown in the map's own language."""
-        lang, spec = self.lang, self.data.spec
-        if lang == spec.default_lang:
-            return []
+        return untranslated(self.data)
+
+    @cached_property
+    def text_warnings(self) -> list[Problem]:
+        """What is wrong with the map's texts as drawn: the characters its font has no glyph
+        for, in one warning (this loads matplotlib, so :func:`load_map` does not look).
+        :meth:`still`, :meth:`render` and :meth:`lesson` give them once as a
+        :class:`~histmap.HistmapWarning`; matplotlib's own warnings, one per glyph and
+        drawing, are silenced."""
+        from .draw.fonts import glyph_problem
+
+        problem = glyph_problem(self.data)
+        return [] if problem is None else [Problem("map.toml", problem, severity="warning")]
+
+    def _warn_about_text(self) -> None:
+        if not self._text_warned:
+            self._text_warned = True
+            for problem in self.text_warnings:
+                warn(str(problem), HistmapWarning, stacklevel=3)
+
+    def _in_languages(self, languages: list[str] | None) -> list[HistMap]:
+        """This map in each of ``languages`` (itself for its own), each once, in order."""
+        if not languages:
+            return [self]
+        codes = list(dict.fromkeys(languages))
         return [
-            Problem(
-                t.file,
-                f"has no translation into '{lang}': shown in '{spec.default_lang}'",
-                t.feature,
-                f"lang.{lang}.{t.field}" if t.file.endswith(".toml") else f"{t.field}:{lang}",
-                severity="warning",
-            )
-            for t in self.data.texts.missing(lang)
+            self if code == self.lang else load_map(self.data.spec.folder, code) for code in codes
         ]
+
+
+class HistMap(_Texts):
+    """A validated map: its span, snapshots, sides, events and places, ready to render."""
+
+    def __init__(self, data: MapData, warnings: list[Problem] | None = None):
+        self.data = data
+        self.warnings = warnings or []
+
+    def __repr__(self) -> str:
+        return f"<HistMap {self.name!r}: {self.span[0]} to {self.span[1]}>"
+
+    @property
+    def name(self) -> str:
+        return self.data.spec.name
+
+    @property
+    def title(self) -> str:
+        return self.data.spec.title
 
     @property
     def span(self) -> tuple[dt.date, dt.date]:
@@ -117,24 +157,6 @@ class HistMap:
     @property
     def places(self) -> gpd.GeoDataFrame:
         return _frame(self.data.places, Place)
-
-    @cached_property
-    def text_warnings(self) -> list[Problem]:
-        """What is wrong with the map's texts as drawn: the characters its font has no glyph
-        for, in one warning (this loads matplotlib, so :func:`load_map` does not look).
-        :meth:`still`, :meth:`render` and :meth:`lesson` give them once as a
-        :class:`~histmap.HistmapWarning`; matplotlib's own warnings, one per glyph and
-        drawing, are silenced."""
-        from .draw.fonts import glyph_problem
-
-        problem = glyph_problem(self.data)
-        return [] if problem is None else [Problem("map.toml", problem, severity="warning")]
-
-    def _warn_about_text(self) -> None:
-        if not self._text_warned:
-            self._text_warned = True
-            for problem in self.text_warnings:
-                warn(str(problem), HistmapWarning, stacklevel=3)
 
     @cached_property
     def world(self) -> World:
@@ -279,15 +301,6 @@ class HistMap:
             worlds[0], Path(out), options, poster=poster, progress=progress,
             translations=worlds[1:],
         )  # fmt: skip
-
-    def _in_languages(self, languages: list[str] | None) -> list[HistMap]:
-        """This map in each of ``languages`` (itself for its own), each once, in order."""
-        if not languages:
-            return [self]
-        codes = list(dict.fromkeys(languages))
-        return [
-            self if code == self.lang else load_map(self.data.spec.folder, code) for code in codes
-        ]
 
     def still(
         self,
