@@ -25,9 +25,9 @@ from .narration import SAMPLE_RATE, Clip
 if TYPE_CHECKING:
     from .render import FramePlan
 
-LOUDNESS = "I=-16:TP=-1.5:LRA=11"
-"""EBU R128 normalisation: -16 LUFS integrated (spoken word online), peaks at most
--1.5 dBTP, so that no sample clips."""
+LOUDNESS = "I=-16:TP=-2:LRA=11"
+"""EBU R128 normalisation: -16 LUFS integrated (spoken word online), true peaks at most
+-2 dBTP, so that no sample clips, even after the AAC encoder's overshoot."""
 
 
 def clip_starts(plan: FramePlan, clips: list[Clip]) -> list[tuple[Clip, float]]:
