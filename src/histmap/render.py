@@ -88,9 +88,10 @@ def plan_frames(world: World, options: RenderOptions) -> FramePlan:
 
 def narration_clips(world: World, options: RenderOptions) -> list[Clip]:
     """The narration clips a video of ``world`` with ``options`` plays (checked; none if no
-    narration): ``options.narration``, else the map folder's own ``narration/``."""
+    narration): ``options.narration``, else the map folder's own ``narration/``; in either,
+    the subfolder of the map's language (``fr/``) when there is one."""
     spec = world.data.spec
-    folder = narration_folder(spec.folder, options.narration)
+    folder = narration_folder(spec.folder, options.narration, spec.lang)
     return load_clips(folder, (e.id for e in world.data.events))
 
 
