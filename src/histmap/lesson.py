@@ -22,7 +22,7 @@ from .captions import Cue, caption_cues, chapter_cues, srt, timestamp, webvtt
 from .encode import check_writable, write_text
 from .model import Event, MapSpec
 from .options import RenderOptions
-from .outputs import make_folder_beside, output_lock, swap_folder
+from .outputs import make_folder_beside, output_lock, remove_stale, swap_folder
 from .pipeline import Progress, refuse_map_folders, render_video, write_still
 from .render import FramePlan
 from .scene import World
@@ -219,6 +219,7 @@ def write_folder(
     refuse_map_folders(world, out)
     refuse_foreign_files(out, manifest=manifest, what=what)
     with output_lock(out.with_name(f".{out.name}.lock"), f"the {what} '{out}'"):
+        remove_stale(out)
         built = make_folder_beside(out)
         try:
             fill(built)
