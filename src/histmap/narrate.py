@@ -14,10 +14,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ._dates import format_long
 from ._errors import OptionError, OutputError
 from .captions import Cue, caption_cues
 from .encode import write_text
+from .i18n import language
 from .lesson import write_folder
 from .options import RenderOptions
 from .render import FramePlan, plan_frames
@@ -94,6 +94,7 @@ def script_markdown(world: World, plan: FramePlan, cues: list[Cue]) -> str:
     """The narrator's script: each event the video shows, in order, with its clip's name
     and the time its caption is on screen."""
     spec = world.data.spec
+    tr = language(spec.lang)  # the dates as the map's language writes them
     lines = [
         f"# Narration script: {spec.title}",
         "",
@@ -112,7 +113,7 @@ def script_markdown(world: World, plan: FramePlan, cues: list[Cue]) -> str:
             f"## {number}. {event.title}",
             "",
             f"- clip: `{event.id}.wav`",
-            f"- date: {format_long(event.date)}",
+            f"- date: {tr.date(event.date)}",
             f"- on screen: {_clock(cue.start)} to {_clock(cue.end)} "
             f"({cue.end - cue.start:.1f} s)",
             "",
