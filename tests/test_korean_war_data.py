@@ -404,6 +404,7 @@ CHECKED_CHAPTERS = {
     "XII": "Reconnaissance in Force",  # Mossman
     "XVII": "Operation RIPPER",  # Mossman
     "XXI": "The Chinese Spring Offensive: The Opening",  # Mossman
+    "XVIII": "The Beginning of the End",  # Hermes
 }
 
 
