@@ -18,7 +18,8 @@ from ._errors import HistmapWarning, OptionError, Problem
 from .loader import load_map_data
 from .model import UNHELD, Event, MapData, Place, Side
 from .options import RenderOptions
-from .scene import World
+from .scene import View, World
+from .schema import camera_problem
 
 if TYPE_CHECKING:
     from .render import FramePlan
@@ -208,11 +209,16 @@ class HistMap:
         options: RenderOptions | None = None,
         *,
         events_since: DateLike | None = None,
+        extent: tuple[float, float, float, float] | None = None,
         **changes,
     ) -> Path:
         """Draw the map on ``date`` to a PNG, SVG or PDF (the extension decides).
 
-        Of the options of :meth:`render`, only ``size`` matters (default 1280x720).
+        Of the options of :meth:`render`, ``size`` (default 1280x720) and ``camera`` matter:
+        ``camera="follow"`` frames that date's action (its numbered events and the land that
+        changed hands since the snapshot before), ``"fixed"`` (the default) the whole map;
+        ``extent``, a box ``(west, south, east, north)`` in degrees within the map's,
+        shows that box instead.
         ``events_since`` numbers the key events after that date up to ``date`` (from the
         map's start: every one), at most eight, as an atlas page after a page of that date
         does; by default the still numbers the events of its last weeks.
@@ -222,11 +228,27 @@ class HistMap:
         options = RenderOptions.of(options, **changes)
         day = self._day(date)
         events = None if events_since is None else self.events_since(events_since, date)
+        view = self._still_view(day, options, events, extent)
         self._warn_about_text()
         if out is None:
             Path("frames").mkdir(exist_ok=True)
             out = Path("frames") / f"{self.name}_{to_date(date)}.png"
-        return write_still(self.world, day, Path(out), options, events=events)
+        return write_still(self.world, day, Path(out), options, events=events, view=view)
+
+    def _still_view(
+        self, day: float, options: RenderOptions, events: list[int] | None, extent
+    ) -> View | None:
+        """What a still shows: ``extent`` (checked), that day's action, or the whole map."""
+        if extent is not None:
+            problem = camera_problem(list(extent), self.data.spec.extent)
+            if problem:
+                raise OptionError(f"extent {list(extent)}: {problem}")
+            return self.world.view_of(tuple(float(v) for v in extent))
+        if options.camera == "follow":
+            from .framing import still_view
+
+            return still_view(self.world, options.frame_size(), day, events)
+        return None
 
     def events_since(self, since: DateLike, date: DateLike) -> list[int]:
         """The key events after ``since`` up to ``date`` (indices of the map's events, in date

@@ -38,6 +38,8 @@ BREATHER = 1.0
 between two shots."""
 LONG_GAP = 6.0
 """Seconds without a key event after which the camera frames the lesser events."""
+SHORT_SHARE = 0.2
+"""In a short video, the opening and the ending take at most this share of it each."""
 GRID_CELLS = 160
 """Cells along the land's longer side of the grid that finds where land changed hands."""
 
@@ -245,21 +247,26 @@ def _plans(framer: Framer, story: Story) -> list[Plan]:
         box = None if entry.box is None else framer.lonlat(entry.box)
         plans.append(Plan(t, t + BREATHER, box, fixed=True, phase=_phase(world, day)))
     if not any(schedule.time_of(to_day(e.date)) <= OPENING for e in entries):
-        plans.append(Plan(0.0, OPENING, None, fixed=True, phase=_phase(world, first)))
+        opening = min(OPENING, SHORT_SHARE * schedule.duration)
+        plans.append(Plan(0.0, opening, None, fixed=True, phase=_phase(world, first)))
     if not any(to_day(e.date) == schedule.days[-1] for e in entries):
-        plans.append(_ending(framer, story))
+        plans.append(ending(framer, story))
     return sorted(plans, key=lambda p: p.start)
 
 
-def _ending(framer: Framer, story: Story) -> Plan:
+def ending(framer: Framer, story: Story) -> Plan:
     """The last shot: the last front line and its zones, and the last day's events."""
     schedule = story.schedule
     last_day = float(schedule.days[-1])
     last = [(i, s) for i, s, _ in visible_captions(story) if story.span(i)[0] >= last_day]
     box = union(framer.front_box(last_day), framer.events_box(story, [i for i, _ in last]))
     start = min([schedule.duration - ENDING, *(s for _, s in last)])
+    # A short video still reaches it: after the opening and the move from the whole map.
+    move = ZoomPath(framer.overview, framer.shot(box)).seconds()
+    earliest = min(OPENING, SHORT_SHARE * schedule.duration) + move
+    start = max(start, min(earliest, schedule.duration - SHORT_SHARE * schedule.duration))
     phase = _phase(framer.world, last_day)
-    return Plan(max(start, OPENING), schedule.duration, box, fixed=True, phase=phase)
+    return Plan(start, schedule.duration, box, fixed=True, phase=phase)
 
 
 def _phase(world: World, day: float) -> str | None:

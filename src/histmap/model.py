@@ -139,7 +139,7 @@ class MapSpec:
     pages: list[Page] = field(default_factory=list)
     """The atlas pages of ``[[pages]]``, as written."""
     camera: list[CameraEntry] = field(default_factory=list)
-    """The dated views of ``[[camera]]``, in date order."""
+    """The dated views of ``[[camera]]``, as written."""
 
     def side(self, side_id: str) -> Side:
         return next(s for s in self.sides if s.id == side_id)

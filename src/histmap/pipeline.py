@@ -20,7 +20,7 @@ from .loader import data_root
 from .options import RenderOptions
 from .outputs import output_lock, refuse_inside
 from .render import CHUNK, FramePlan, Output, plan_frames, render_outputs
-from .scene import World
+from .scene import View, World
 
 Progress = Callable[[int, int], None]
 STILL_FORMATS = (".png", ".svg", ".pdf")
@@ -113,12 +113,19 @@ def _frame_folders(targets: list[Path], name: str) -> Iterator[None]:
 
 
 def write_still(
-    world: World, day: float, out: Path, options: RenderOptions, *, events: list[int] | None = None
+    world: World,
+    day: float,
+    out: Path,
+    options: RenderOptions,
+    *,
+    events: list[int] | None = None,
+    view: View | None = None,
 ) -> Path:
     """Draw the map on ``day`` to ``out``, a PNG, SVG or PDF (its extension decides), at the
     options' frame size; the file is written whole or not at all. ``events`` (indices of the
-    map's events) are the numbered main events (default: the still's own choice)."""
-    write_stills(world, day, [out], options, events=events)
+    map's events) are the numbered main events (default: the still's own choice); ``view``
+    what the map shows (default: all of it)."""
+    write_stills(world, day, [out], options, events=events, view=view)
     return out
 
 
@@ -129,6 +136,7 @@ def write_stills(
     options: RenderOptions,
     *,
     events: list[int] | None = None,
+    view: View | None = None,
 ) -> FrameReport:
     """The still of ``day`` (see :func:`write_still`) laid out once and written to each of
     ``outs`` (say a PNG, an SVG and a PDF); returns where its texts and badges are."""
@@ -138,7 +146,7 @@ def write_stills(
         check_writable(out.parent if str(out.parent) else Path("."))
         refuse_map_folders(world, out)
     renderer = FrameRenderer(world, options.frame_size(), layered=False)
-    scene = world.scene(day, events=events)
+    scene = world.scene(day, events=events, view=view)
     for out in outs:
         tmp = temp_beside(out)
         try:
