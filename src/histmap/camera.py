@@ -103,7 +103,7 @@ class ZoomPath:
 def ease(t: float) -> float:
     """Sine in-out: still at both ends, fastest (pi/2 times the average) in the middle.
 
-    >>> ease(0.0), ease(0.5), ease(1.0)
+    >>> ease(0.0), round(ease(0.5), 12), ease(1.0)
     (0.0, 0.5, 1.0)
     """
     return 0.5 - 0.5 * math.cos(math.pi * min(1.0, max(0.0, t)))
