@@ -91,6 +91,7 @@ class Framer:
         self.whole = View(whole.x0, whole.y0, whole.x1, whole.y1)
         ov = world.overview
         self.min_span = MIN_SHARE * min(ov.x1 - ov.x0, ov.y1 - ov.y0)
+        self._label_cache: dict[int, np.ndarray] = {}
 
     @property
     def overview(self) -> Shot:
@@ -137,7 +138,7 @@ class Framer:
 
     def _labels(self, k: int) -> np.ndarray:
         """The side (index, -1 none) holding each land cell in the world's snapshot ``k``."""
-        cache = self.__dict__.setdefault("_label_cache", {})
+        cache = self._label_cache
         if k not in cache:
             xx, yy, land = self._grid
             labels = np.full(land.shape, -1, dtype=np.int16)
