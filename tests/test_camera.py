@@ -277,3 +277,33 @@ def test_render_with_the_follow_camera_zooms_where_fixed_does_not(tiny_map, tmp_
     # Both open on the whole map; the follow camera ends closer in, on the last front.
     assert np.abs(follow[0] - fixed[0]).mean() < 2
     assert np.abs(follow[-1] - fixed[-1]).mean() > 8
+
+
+# -- stills ------------------------------------------------------------------------------------
+
+
+def test_a_still_frames_its_action_or_the_box_asked_for(korea, tmp_path):
+    from histmap.framing import still_view
+    from histmap.pipeline import write_stills
+
+    day, size = to_day("1950-09-15"), (320, 180)
+    view = still_view(korea.world, size, day, None)
+    report = write_stills(
+        korea.world, day, [tmp_path / "s.png"], RenderOptions(size=size), view=view
+    )
+    whole = Framer(korea.world, size).whole
+    assert _wide(report.view) < _wide(whole) / 2
+    story = korea.world.story
+    for i in story.main_indices(day):  # the numbered events, the Inchon landing among them
+        xy = story.path(i)
+        assert (xy[:, 0] >= view.x0).all() and (xy[:, 0] <= view.x1).all()
+        assert (xy[:, 1] >= view.y0).all() and (xy[:, 1] <= view.y1).all()
+    assert "inchon-landing" in [story.events[i].id for i in story.main_indices(day)]
+    box = (125.0, 36.0, 128.0, 38.5)
+    asked = korea.world.view_of(box)
+    assert _same(korea._still_view(day, RenderOptions(), None, box), asked)
+    with pytest.raises(histmap.OptionError, match=r"extent .*outside the map's extent"):
+        korea.still("1950-09-15", tmp_path / "x.png", extent=(100.0, 36.0, 128.0, 38.5))
+    with pytest.raises(histmap.OptionError, match=r"west .* must be less than east"):
+        korea.still("1950-09-15", tmp_path / "x.png", extent=(128.0, 36.0, 125.0, 38.5))
+    assert not (tmp_path / "x.png").exists()

@@ -149,7 +149,9 @@ class HistMap:
         With no ``out``, writes ``frames/<map>.mp4`` and ``frames/<map>.gif``.
         ``options`` (a :class:`~histmap.RenderOptions`), or its fields as keywords
         (``size``, ``fps``, ``duration``, ``start``, ``end``, ``pacing``, ``workers``,
-        ``captions``, ``scheduler``; keywords change ``options``), say how:
+        ``captions``, ``scheduler``, ``camera``; keywords change ``options``), say how:
+        ``camera="follow"`` (default, but for a GIF alone) frames each key event in turn,
+        ``"fixed"`` shows the whole map throughout;
         ``pacing="story"`` holds the date on key events and hurries through quiet
         months, ``"calendar"`` gives every day the same time; ``workers`` is the
         number of processes drawing frames (default: the machine's cores);
@@ -173,7 +175,8 @@ class HistMap:
     def plan(self, options: RenderOptions | None = None, **changes) -> FramePlan:
         """The frames of a video: the moment and day of each, and its paced story.
 
-        Takes the options of :meth:`render` (only the frame size and timing matter).
+        Takes the options of :meth:`render` (only the frame size, timing and camera matter:
+        ``plan.views`` holds each frame's view).
         """
         from .render import plan_frames
 
