@@ -307,3 +307,18 @@ def test_a_still_frames_its_action_or_the_box_asked_for(korea, tmp_path):
     with pytest.raises(histmap.OptionError, match=r"west .* must be less than east"):
         korea.still("1950-09-15", tmp_path / "x.png", extent=(128.0, 36.0, 125.0, 38.5))
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("which", ["new map", "soviet_view_1951"])
+def test_any_maps_camera_needs_no_code_and_stays_within_its_limits(tmp_path, which):
+    from histmap.scaffold import new_map
+
+    hmap = histmap.load_map(new_map("crete", tmp_path) if which == "new map" else which)
+    for size in LAYOUTS:
+        plan, framer = _plan(hmap, size), Framer(hmap.world, size)
+        whole = framer.whole
+        assert _same(plan.views[0], whole)
+        for v in plan.views:
+            assert _wide(v) >= _wide(whole) / 6 * (1 - 1e-9) and _wide(v) <= _wide(whole) * 1.0001
+            assert v.x0 >= whole.x0 - 1e-6 * _wide(whole) and v.x1 <= whole.x1 + 1e-6 * _wide(whole)
+            assert v.y0 >= whole.y0 - 1e-6 * _wide(whole) and v.y1 <= whole.y1 + 1e-6 * _wide(whole)

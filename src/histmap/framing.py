@@ -26,7 +26,9 @@ Box = tuple[float, float, float, float]
 MARGIN = 0.18
 """Room round what a shot frames, as a share of its larger side, on each side."""
 MIN_SHARE = 0.2
-"""The smallest view: this share of the whole map's shorter side, either way."""
+"""The smallest view: this share of the whole map's shorter side, either way..."""
+MAX_ZOOM = 6.0
+"""... and this many times narrower than the whole map at most."""
 FAR = 2.5
 """Two shots are far apart when the box holding both is this many times the larger."""
 OPENING = 1.5
@@ -106,7 +108,8 @@ class Framer:
         pad = margin * max(x1 - x0, y1 - y0)
         half_w = max(x1 - x0 + 2 * pad, self.min_span) / 2
         half_h = max(y1 - y0 + 2 * pad, self.min_span) / 2
-        w = min(max(2 * half_w, 2 * half_h / self.aspect), self.whole.x1 - self.whole.x0)
+        whole_w = self.whole.x1 - self.whole.x0
+        w = min(max(2 * half_w, 2 * half_h / self.aspect, whole_w / MAX_ZOOM), whole_w)
         h = w * self.aspect
         cx = float(np.clip((x0 + x1) / 2, self.whole.x0 + w / 2, self.whole.x1 - w / 2))
         cy = float(np.clip((y0 + y1) / 2, self.whole.y0 + h / 2, self.whole.y1 - h / 2))
