@@ -22,7 +22,7 @@ from .narration import Clip
 from .options import RenderOptions
 from .outputs import output_lock, refuse_inside, remove_stale
 from .render import CHUNK, FramePlan, Output, narration_clips, plan_frames, render_outputs
-from .scene import World
+from .scene import View, World
 from .soundtrack import add_voice, clip_starts
 
 Progress = Callable[[int, int], None]
@@ -154,12 +154,19 @@ def _output_locks(targets: list[Path], name: str) -> Iterator[None]:
 
 
 def write_still(
-    world: World, day: float, out: Path, options: RenderOptions, *, events: list[int] | None = None
+    world: World,
+    day: float,
+    out: Path,
+    options: RenderOptions,
+    *,
+    events: list[int] | None = None,
+    view: View | None = None,
 ) -> Path:
     """Draw the map on ``day`` to ``out``, a PNG, SVG or PDF (its extension decides), at the
     options' frame size; the file is written whole or not at all. ``events`` (indices of the
-    map's events) are the numbered main events (default: the still's own choice)."""
-    write_stills(world, day, [out], options, events=events)
+    map's events) are the numbered main events (default: the still's own choice); ``view``
+    what the map shows (default: all of it)."""
+    write_stills(world, day, [out], options, events=events, view=view)
     return out
 
 
@@ -170,6 +177,7 @@ def write_stills(
     options: RenderOptions,
     *,
     events: list[int] | None = None,
+    view: View | None = None,
 ) -> FrameReport:
     """The still of ``day`` (see :func:`write_still`) laid out once and written to each of
     ``outs`` (say a PNG, an SVG and a PDF); returns where its texts and badges are."""
@@ -179,7 +187,7 @@ def write_stills(
         check_writable(out.parent if str(out.parent) else Path("."))
         refuse_map_folders(world, out)
     renderer = FrameRenderer(world, options.frame_size(), layered=False)
-    scene = world.scene(day, events=events)
+    scene = world.scene(day, events=events, view=view)
     for out in outs:
         tmp = temp_beside(out)
         try:
