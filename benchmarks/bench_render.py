@@ -3,10 +3,11 @@
     python benchmarks/bench_render.py                  # 1280x720 and 1920x1080, the whole war
     python benchmarks/bench_render.py --sizes 1280x720 --duration 30
 
-Prints one table: frames, size, our frames/s end to end (MP4), the baseline's
-frames/s, their ratio, the encoding floor (frames of the same video, already in
-memory, piped to the same encoder) and how many times faster it is than ours, a
-still from a cold start, peak memory, and the GIF
+Prints one table: frames, size, our frames/s end to end (MP4) with the follow camera
+(``--camera follow``, the default) and with the fixed one side by side, the baseline's
+frames/s (a fixed view), each camera's ratio to it, the encoding floor (frames of the
+follow-camera video, already in memory, piped to the same encoder) and how many times
+faster it is than ours, a still from a cold start, peak memory, and the GIF
 size beside what ``gifsicle -O3`` makes of the same frames (Debian's gifsicle,
 if installed). Figures are measured on this machine in this run, nothing else.
 """
@@ -28,14 +29,16 @@ from pathlib import Path
 import numpy as np
 
 import histmap
-from histmap._dates import format_long, from_day, to_day
+from histmap._dates import format_long, from_day
 from histmap.draw import FrameRenderer
 from histmap.encode import Mp4Writer
 from histmap.options import parse_size
 from histmap.render import default_workers
 
 
-def our_render(size: tuple[int, int], duration: float, out: Path) -> tuple[int, float, int]:
+def our_render(
+    size: tuple[int, int], duration: float, out: Path, camera: str
+) -> tuple[int, float, int]:
     """End to end in a fresh process, as a user runs it: frames, seconds, peak RSS (kB)."""
     cmd = [
         "histmap",
@@ -46,6 +49,8 @@ def our_render(size: tuple[int, int], duration: float, out: Path) -> tuple[int, 
         f"{size[0]}x{size[1]}",
         "--duration",
         str(duration),
+        "--camera",
+        camera,
         "--quiet",
     ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -57,10 +62,10 @@ def our_render(size: tuple[int, int], duration: float, out: Path) -> tuple[int, 
     return frames, seconds, peak
 
 
-def frame_plan(war: histmap.HistMap, duration: float, fps: int = 24):
-    story = war.world.paced_story(to_day(war.span[0]), to_day(war.span[1]), duration)
-    times = np.arange(round(fps * duration)) / fps
-    return story, times, story.schedule.day_at(times)
+def frame_plan(war: histmap.HistMap, duration: float, size=(1280, 720), camera="follow"):
+    """The render's own plan: its paced story, the frames' moments, days and views."""
+    plan = war.plan(size=size, duration=duration, fps=24, camera=camera)
+    return plan.story, plan.times, plan.days, plan
 
 
 def baseline_fps(war: histmap.HistMap, size: tuple[int, int], days: np.ndarray, out: Path) -> float:
@@ -97,7 +102,7 @@ def baseline_fps(war: histmap.HistMap, size: tuple[int, int], days: np.ndarray, 
     return len(days) / (time.perf_counter() - start)
 
 
-def encoding_floor(war, size, story, times, days, out: Path, runs: int = 8, run: int = 30) -> float:
+def encoding_floor(war, size, plan, out: Path, runs: int = 8, run: int = 30) -> float:
     """Frames already in memory (RGBA, as the renderer hands them over), piped to the same
     MP4 encoder as the renderer's: the best of two passes.
 
@@ -105,10 +110,13 @@ def encoding_floor(war, size, story, times, days, out: Path, runs: int = 8, run:
     video (all of it would not fit in memory): consecutive, because the encoder's
     speed depends on how much changes from one frame to the next.
     """
+    story, times, days = plan.story, plan.times, plan.days
     renderer = FrameRenderer(war.world, size, story=story)
     starts = np.linspace(0, len(times) - run, runs).astype(int)
     images = [
-        renderer.render_rgba(war.world.scene(float(days[i]), t=float(times[i]), story=story))
+        renderer.render_rgba(
+            war.world.scene(float(days[i]), t=float(times[i]), story=story, view=plan.view(i))
+        )
         for first in starts
         for i in range(first, first + run)
     ]
@@ -199,44 +207,41 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        out = folder / "ours.mp4"
         for text in args.sizes.split(","):
             size = parse_size(text)
-            frames, seconds, peak = our_render(size, args.duration, folder / "ours.mp4")
-            story, times, days = frame_plan(war, args.duration)
+            frames, follow_s, peak = our_render(size, args.duration, out, "follow")
+            _, fixed_s, peak_fixed = our_render(size, args.duration, out, "fixed")
+            story, times, days, plan = frame_plan(war, args.duration, size)
             step = max(1, len(days) // args.baseline_frames)
             base = baseline_fps(
                 war, size, days[::step][: args.baseline_frames], folder / "baseline.mp4"
             )
-            floor = encoding_floor(war, size, story, times, days, folder / "floor.mp4")
+            floor = encoding_floor(war, size, plan, folder / "floor.mp4")
+            follow, fixed = frames / follow_s, frames / fixed_s
             rows.append(
-                (
-                    frames,
-                    f"{size[0]}x{size[1]}",
-                    frames / seconds,
-                    base,
-                    frames / seconds / base,
-                    floor,
-                    peak / 1024,
-                )
+                (frames, f"{size[0]}x{size[1]}", follow, fixed, base, floor, max(peak, peak_fixed))
             )
         still = cold_still(folder / "still.png")
-        _, _, all_days = frame_plan(war, args.duration)
+        _, _, all_days, _ = frame_plan(war, args.duration)
         drawing_ms, exact_ms, snapshot_ms = interpolation_ms(war, all_days[::4])
-        story, times, days = frame_plan(war, args.gif_duration)
+        story, times, days, _ = frame_plan(war, args.gif_duration, (960, 540), "fixed")
         ours_gif, gifsicle_gif = gif_sizes(war, story, times, days, folder)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {default_workers()} workers"
     )
     print(
-        "| frames | size | ours fps | baseline fps | ratio | encoding floor fps | "
-        "floor / ours | peak MB (largest process) |"
+        "| frames | size | follow fps | fixed fps | baseline fps | follow / baseline | "
+        "fixed / baseline | encoding floor fps (follow) | floor / follow | "
+        "peak MB (largest process) |"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    for frames, size, ours, base, ratio, floor, peak in rows:
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for frames, size, follow, fixed, base, floor, peak in rows:
         print(
-            f"| {frames} | {size} | {ours:.1f} | {base:.2f} | {ratio:.1f}x | {floor:.1f} | "
-            f"{floor / ours:.2f}x | {peak:.0f} |"
+            f"| {frames} | {size} | {follow:.1f} | {fixed:.1f} | {base:.2f} | "
+            f"{follow / base:.1f}x | {fixed / base:.1f}x | {floor:.1f} | "
+            f"{floor / follow:.2f}x | {peak / 1024:.0f} |"
         )
     print(f"cold-start still (1280x720 PNG, new process): {still:.2f} s")
     print(

@@ -55,3 +55,15 @@ def test_default_projection_round_trips_and_is_metric():
     back = proj.inverse(projected)
     assert shapely.equals_exact(back, line, tolerance=1e-7)
     assert proj.crs.is_projected
+
+
+def test_areas_cut_at_the_extent_follow_the_parallels_near_a_pole():
+    # Land cut at 76 N across 65 degrees of longitude: projected, its edge must follow the
+    # parallel, which the cone curves by some 240 km here, not cut straight between the ends.
+    extent = (-75.0, 76.0, -10.0, 84.0)
+    projector = Projector(default_projection(extent))
+    drawn = projector.forward_area(shapely.box(*extent))
+    x, y = projector.points([-75.0, -42.5, -10.0], [76.0, 76.0, 76.0])
+    assert y[1] < y[0] - 200e3  # the parallel's middle lies far below its ends
+    assert drawn.distance(shapely.Point(x[1], y[1])) < 100
+    assert drawn.bounds[1] == pytest.approx(y[1], abs=100)

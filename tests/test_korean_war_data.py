@@ -401,9 +401,11 @@ CHECKED_CHAPTERS = {
     "VI": "American Ground Forces Enter the Battle",  # Appleman
     "XXVI": "The Capture of Seoul",  # Appleman
     "XXXI": "The Capture of P'yongyang",  # Appleman
+    "XXXVIII": "The X Corps Advances to the Yalu",  # Appleman
     "XII": "Reconnaissance in Force",  # Mossman
     "XVII": "Operation RIPPER",  # Mossman
     "XXI": "The Chinese Spring Offensive: The Opening",  # Mossman
+    "XVIII": "The Beginning of the End",  # Hermes
 }
 
 
@@ -418,7 +420,7 @@ def test_checked_chapter_titles_carry_their_numbers(korea):
         hits = list(re.finditer(re.escape(title), text))
         assert hits, title
         for hit in hits:
-            before = text[max(0, hit.start() - 12) : hit.start()]
+            before = text[max(0, hit.start() - 20) : hit.start()]
             # (a map of the book may share the chapter's title: "Map 26 (Operation RIPPER, ...")
             assert re.search(rf"(ch\. {number}[ ,(]+|Map \d+ \()$", before), (title, before)
     # The title first given for Seoul's fall in June 1950 is not a chapter of Appleman's.

@@ -154,6 +154,17 @@ def test_the_video_is_as_long_as_the_pacing_says(narrated, voice):
     assert np.abs(samples).max() < 0.99  # loudness normalised, no clipping
 
 
+def test_the_voice_is_loudness_normalised(narrated):
+    cmd = [FFMPEG, "-hide_banner", "-nostdin", "-i", str(narrated), "-map", "0:a"]
+    summary = subprocess.run(
+        [*cmd, "-af", "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True
+    ).stderr.split("Summary:")[-1]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+    assert integrated == pytest.approx(-16, abs=1)  # EBU R128, as loud as spoken word online
+    assert peak < -1  # no clipping
+
+
 def test_captions_follow_the_new_pacing(narrated, voice):
     plan = histmap.load_map().plan(
         size=(320, 180),
@@ -248,6 +259,8 @@ def bad_voice(tmp_path) -> Path:
     tone(folder / "no-such-event.ogg", 440, 0.5)
     tone(folder / "pusan-breakout.flac", 440, 121, rate=8000)  # over two minutes
     (folder / "chosin.docx").write_text("a script")
+    silence = [FFMPEG, "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "1"]
+    subprocess.run([*silence, str(folder / "task-force-smith.wav")], check=True)
     tone(folder / "taejon.ogg", 440, 0.5)  # and taejon.wav: two clips of one event
     (folder / "script.md").write_text("# notes are fine")
     return folder
@@ -263,10 +276,11 @@ def test_check_refuses_bad_clips_naming_each_file(bad_voice, capsys):
         ("pusan-breakout.flac", "more than the 120 s"),
         ("chosin.docx", "not an audio clip"),
         ("taejon.ogg", "two clips for the event 'taejon'"),
+        ("task-force-smith.wav", "silent"),
     ]:
         assert any(what in line for line in out.splitlines() if name in line), name
     assert "north-korean-invasion" not in out and "script.md" not in out
-    assert "6 problem(s)" in out
+    assert "7 problem(s)" in out
 
 
 def test_check_passes_good_clips(voice, capsys):

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 from conftest import write_tiny_map
+from PIL import Image
 
 from histmap import encode
 from histmap.cli import main
+from histmap.outputs import make_folder_beside, output_lock, remove_stale, stale_temporaries
 
 SMALL = ["--size", "160x96", "--quiet"]
 
@@ -52,7 +54,7 @@ def start_long_render(folder: Path, out: Path, workers: str) -> subprocess.Popen
         preexec_fn=default_interrupt,
     )
     deadline = time.monotonic() + 60
-    while not list(out.parent.glob(f".{out.stem}.*")):
+    while not list(out.parent.glob(f".{out.stem}.????????{out.suffix}")):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the render never started writing"
         time.sleep(0.05)
@@ -91,6 +93,73 @@ def test_a_killed_render_keeps_the_earlier_output(rendered):
     # SIGKILL cannot be caught: the temporary file may stay (documented); remove it.
     for name in leftovers(out.parent):
         (out.parent / name).unlink()
+
+
+def test_what_a_killed_render_left_goes_with_the_next_render(rendered, tmp_path, capsys):
+    """``kill -9`` cannot be caught: the next render of the same output removes the hidden
+    temporary file (and lock) the killed one left, and nothing else."""
+    folder, _, _ = rendered
+    out = tmp_path / "x.gif"
+    proc = start_long_render(folder, out, "1")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    left = leftovers(tmp_path)
+    assert ".x.gif.lock" in left and any(n.endswith(".gif") for n in left), left
+    lookalikes = [".x.notours.gif", ".x.abcdefgh.mp4", ".y.abcdefgh.gif", ".x.abcdefgh.gif.bak"]
+    for name in lookalikes:
+        (tmp_path / name).write_text("the user's own")
+    assert main(["render", str(folder), "-o", str(out), "--workers", "1", *SMALL]) == 0
+    assert leftovers(tmp_path) == sorted(lookalikes)
+    with Image.open(out) as gif:
+        assert gif.n_frames > 1
+
+
+def test_a_second_writer_of_one_video_is_refused(rendered, tmp_path, capsys):
+    folder, _, _ = rendered
+    out = tmp_path / "x.gif"
+    with output_lock(tmp_path / ".x.gif.lock", "x.gif"):
+        assert main(["render", str(folder), "-o", str(out), "--workers", "1", *SMALL]) == 2
+    assert f"another histmap is writing '{out}'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_stale_temporaries_are_histmaps_own_only(tmp_path):
+    ours = [".war.abcd_123.tmp", ".war.0a1b2c3d.old"]  # folders built, or set aside
+    theirs = [".war.abc.tmp", ".war.abcdefgh.tmp.keep", ".warx.abcdefgh.tmp", ".war.ABCDEFGH.tmp"]
+    for name in ours + theirs:
+        (tmp_path / name).mkdir()
+    (tmp_path / ".war.abcdefgh.tmp").symlink_to(tmp_path / theirs[0])
+    (tmp_path / ".war.zzzzzzzz.tmp").write_text("a file, not a folder histmap built")
+    assert [p.name for p in stale_temporaries(tmp_path / "war")] == sorted(ours)
+    files = [".k.abcdefgh.gif", ".k.palette.q1w2e3r4.png"]
+    for name in [*files, ".k.abcdefgh.png", ".k.palette.abc.png", "k.abcdefgh.gif"]:
+        (tmp_path / name).write_text("")
+    assert [p.name for p in remove_stale(tmp_path / "k.gif")] == sorted(files)
+    assert [p.name for p in stale_temporaries(tmp_path / "k.mp4")] == []
+    assert not any((tmp_path / name).exists() for name in files)
+    assert (tmp_path / ".k.abcdefgh.png").exists() and (tmp_path / theirs[0]).is_dir()
+
+
+def test_a_killed_lesson_and_frames_leave_nothing_after_the_next_run(rendered, tmp_path):
+    """What a killed build of PNG frames or of a lesson left (its hidden folders beside the
+    output) goes with the next run that holds the lock."""
+    folder, _, _ = rendered
+    frames, lesson = tmp_path / "frames", tmp_path / "lesson"
+    frames.mkdir()
+    stale = [
+        make_folder_beside(frames / "tiny"),
+        frames / ".tiny.0a1b2c3d.old",
+        make_folder_beside(lesson),
+        tmp_path / ".lesson.0a1b2c3d.old",
+    ]
+    for path in stale:
+        path.mkdir(exist_ok=True)
+        (path / "tiny_00001.png").write_bytes(b"half written")
+    args = ["--workers", "1", "--fps", "2", "--duration", "2", *SMALL]
+    assert main(["render", str(folder), "-o", str(frames), *args]) == 0
+    assert main(["lesson", str(folder), "-o", str(lesson), *args]) == 0
+    assert not any(path.exists() for path in stale)
+    assert leftovers(frames) == [] and leftovers(tmp_path) == []
 
 
 def test_a_full_disk_keeps_the_earlier_output(rendered, monkeypatch, capsys):

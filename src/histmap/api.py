@@ -19,7 +19,8 @@ from .loader import load_map_data
 from .model import UNHELD, Event, MapData, Place, Side
 from .narration import Clip, find_clips, narration_folder
 from .options import RenderOptions
-from .scene import World
+from .scene import View, World
+from .schema import camera_problem
 
 if TYPE_CHECKING:
     from .render import FramePlan
@@ -238,7 +239,9 @@ class HistMap(_Texts):
         With no ``out``, writes ``frames/<map>.mp4`` and ``frames/<map>.gif``.
         ``options`` (a :class:`~histmap.RenderOptions`), or its fields as keywords
         (``size``, ``fps``, ``duration``, ``start``, ``end``, ``pacing``, ``workers``,
-        ``captions``, ``scheduler``; keywords change ``options``), say how:
+        ``captions``, ``scheduler``, ``camera``; keywords change ``options``), say how:
+        ``camera="follow"`` (default, but for a GIF alone) frames each key event in turn,
+        ``"fixed"`` shows the whole map throughout;
         ``pacing="story"`` holds the date on key events and hurries through quiet
         months, ``"calendar"`` gives every day the same time; ``workers`` is the
         number of processes drawing frames (default: the machine's cores);
@@ -265,7 +268,8 @@ class HistMap(_Texts):
     def plan(self, options: RenderOptions | None = None, **changes) -> FramePlan:
         """The frames of a video: the moment and day of each, and its paced story.
 
-        Takes the options of :meth:`render` (only the frame size and timing matter).
+        Takes the options of :meth:`render` (only the frame size, timing and camera matter:
+        ``plan.views`` holds each frame's view).
         """
         from .render import plan_frames
 
@@ -309,11 +313,16 @@ class HistMap(_Texts):
         options: RenderOptions | None = None,
         *,
         events_since: DateLike | None = None,
+        extent: tuple[float, float, float, float] | None = None,
         **changes,
     ) -> Path:
         """Draw the map on ``date`` to a PNG, SVG or PDF (the extension decides).
 
-        Of the options of :meth:`render`, only ``size`` matters (default 1280x720).
+        Of the options of :meth:`render`, ``size`` (default 1280x720) and ``camera`` matter:
+        ``camera="follow"`` frames that date's action (its numbered events and the land that
+        changed hands since the snapshot before), ``"fixed"`` (the default) the whole map;
+        ``extent``, a box ``(west, south, east, north)`` in degrees within the map's,
+        shows that box instead.
         ``events_since`` numbers the key events after that date up to ``date`` (from the
         map's start: every one), at most eight, as an atlas page after a page of that date
         does; by default the still numbers the events of its last weeks.
@@ -323,11 +332,27 @@ class HistMap(_Texts):
         options = RenderOptions.of(options, **changes)
         day = self._day(date)
         events = None if events_since is None else self.events_since(events_since, date)
+        view = self._still_view(day, options, events, extent)
         self._warn_about_text()
         if out is None:
             Path("frames").mkdir(exist_ok=True)
             out = Path("frames") / f"{self.name}_{to_date(date)}.png"
-        return write_still(self.world, day, Path(out), options, events=events)
+        return write_still(self.world, day, Path(out), options, events=events, view=view)
+
+    def _still_view(
+        self, day: float, options: RenderOptions, events: list[int] | None, extent
+    ) -> View | None:
+        """What a still shows: ``extent`` (checked), that day's action, or the whole map."""
+        if extent is not None:
+            problem = camera_problem(list(extent), self.data.spec.extent)
+            if problem:
+                raise OptionError(f"extent {list(extent)}: {problem}")
+            return self.world.view_of(tuple(float(v) for v in extent))
+        if options.camera == "follow":
+            from .framing import still_view
+
+            return still_view(self.world, options.frame_size(), day, events)
+        return None
 
     def events_since(self, since: DateLike, date: DateLike) -> list[int]:
         """The key events after ``since`` up to ``date`` (indices of the map's events, in date

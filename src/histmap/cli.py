@@ -108,6 +108,13 @@ def _add_other_commands(sub) -> None:
     _size_arg(still)
     _lang_arg(still)
     still.add_argument(
+        "--extent",
+        type=_extent,
+        metavar="W,S,E,N",
+        help="show this box, west,south,east,north in degrees (default: the whole map)",
+    )
+    _camera_arg(still, "fixed (default): the whole map; follow: frame that date's action")
+    still.add_argument(
         "--events-since",
         type=_date,
         metavar="DATE",
@@ -243,6 +250,11 @@ def _video_args(parser: argparse.ArgumentParser) -> None:
         "--workers", type=int, metavar="N", help="processes drawing frames (default: all cores)"
     )
     _narration_arg(parser)
+    _camera_arg(
+        parser,
+        "follow: zoom in on each key event (default for MP4 and PNG frames); fixed: the "
+        "whole map throughout (default for a GIF alone)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -313,6 +325,21 @@ def _lang(text: str) -> str:
 
 def _langs(text: str) -> list[str]:
     return [_lang(part) for part in text.split(",") if part.strip()]
+def _camera_arg(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--camera", choices=("follow", "fixed"), help=text)
+
+
+def _extent(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a box: write WEST,SOUTH,EAST,NORTH in degrees, "
+            "e.g. 125.5,36.5,128,38.5"
+        )
+    return values
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -444,6 +471,7 @@ def _video_options(args: argparse.Namespace) -> RenderOptions:
         captions=getattr(args, "captions", False),
         scheduler=getattr(args, "scheduler", None),
         narration=args.narration,
+        camera=args.camera,
     )
 
 
@@ -494,9 +522,11 @@ def _lesson(args: argparse.Namespace) -> int:
 
 
 def _still(args: argparse.Namespace) -> int:
-    options = RenderOptions(size=args.size)
+    options = RenderOptions(size=args.size, camera=args.camera)
     hmap = _load(args.map, args.lang)
-    path = hmap.still(args.date, args.out, options, events_since=args.events_since)
+    path = hmap.still(
+        args.date, args.out, options, events_since=args.events_since, extent=args.extent
+    )
     print(f"wrote {path}")
     return 0
 

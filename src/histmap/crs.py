@@ -30,6 +30,10 @@ def default_projection(extent: tuple[float, float, float, float]) -> str:
     )
 
 
+AREA_STEP = 0.25
+"""Degrees: the longest edge of an area projected as a straight line."""
+
+
 class Projector:
     """Forward and inverse transforms between lon/lat and a projected CRS (metres)."""
 
@@ -43,8 +47,10 @@ class Projector:
 
     def forward_area(self, geom: BaseGeometry) -> BaseGeometry:
         """An area (the land) projected, repaired where the projection bent two parts that
-        shared a straight edge in lon/lat into overlapping ones."""
-        drawn = self.forward(geom)
+        shared a straight edge in lon/lat into overlapping ones. Its long edges (where it
+        was cut to the extent) are divided first, so that they follow the parallels, which
+        most projections curve (strongly near a pole), instead of cutting straight across."""
+        drawn = self.forward(shapely.segmentize(geom, AREA_STEP))
         if drawn.is_valid:
             return drawn
         fixed = shapely.make_valid(drawn)

@@ -23,7 +23,7 @@ from .encode import check_writable, write_text
 from .i18n import N_, Language, language
 from .model import Event, MapSpec
 from .options import RenderOptions
-from .outputs import make_folder_beside, output_lock, swap_folder
+from .outputs import make_folder_beside, output_lock, remove_stale, swap_folder
 from .pagetracks import PageTrack, tracks_html
 from .pipeline import Progress, refuse_map_folders, render_video, write_still
 from .player import player_section, write_player_files
@@ -312,6 +312,7 @@ def write_folder(
     refuse_map_folders(world, out)
     refuse_foreign_files(out, manifest=manifest, what=what)
     with output_lock(out.with_name(f".{out.name}.lock"), f"the {what} '{out}'"):
+        remove_stale(out)
         built = make_folder_beside(out)
         try:
             fill(built)

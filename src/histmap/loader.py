@@ -26,6 +26,7 @@ from ._dates import to_date
 from ._errors import MapError, OptionError, Problem
 from .i18n import check_code
 from .model import (
+    CameraEntry,
     Event,
     MapData,
     MapSpec,
@@ -38,7 +39,7 @@ from .model import (
     Snapshot,
     Text,
 )
-from .schema import validate_map_toml
+from .schema import CAMERA_WORDS, camera_problem, validate_map_toml
 from .thin import thin, tolerance
 
 DEFAULT_MAP = "korean_war"
@@ -163,6 +164,7 @@ def load_map_data(
     places = _read_places(folder, spec, col)
     if spec is not None and spec.start and spec.end:
         _check_pages(spec, events, col)
+        _check_camera(spec, col)
     if col.errors or spec is None:
         raise MapError(col.problems)
     data = MapData(spec, snapshots, events, places, texts=MapTexts(col.default, tuple(col.texts)))
@@ -236,6 +238,7 @@ def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
         pages=[tr.page(p) for p in doc.pages],
         lang=col.lang or doc.lang,
         default_lang=doc.lang,
+        camera=[CameraEntry(c.date, None if c.box == "overview" else c.box) for c in doc.camera],
     )  # type: ignore[arg-type]  # start/end filled by _check_span
 
 
@@ -737,6 +740,7 @@ def _event_row(
         )
     if geom is not None and spec is not None and spec.extent is not None:
         _check_inside_extent(geom, spec.extent, name, path, col)
+    camera = _event_camera(props, name, path, spec, col)
     if geom is None or date is None:
         return None
     event_id = str(props.get("id") or f"event-{i}")
@@ -764,7 +768,22 @@ def _event_row(
         key=bool(props.get("key")),
         source=str(props.get("source", "")),
         geometry=geom,
+        camera=camera,
     )
+
+
+def _event_camera(
+    props: dict, name: str, path: Path, spec: MapSpec | None, col: _Collector
+) -> tuple | str | None:
+    """An event's ``camera``: a box in degrees within the map's extent, or a word."""
+    value = props.get("camera")
+    if value is None:
+        return None
+    problem = camera_problem(value, spec.extent if spec else None, CAMERA_WORDS)
+    if problem:
+        col.add(path, problem, feature=name, field="camera")
+        return None
+    return value if isinstance(value, str) else tuple(float(v) for v in value)
 
 
 def _event_dates(
@@ -878,6 +897,25 @@ def _check_pages(spec: MapSpec, events: tuple[Event, ...], col: _Collector) -> N
                     f"'{event_id}' happens on {event.date}, after the page's date {page.date}",
                     field=f"pages[{i}].events",
                 )
+
+
+def _check_camera(spec: MapSpec, col: _Collector) -> None:
+    """Each ``[[camera]]`` entry: its date within the span, once; its box within the extent."""
+    toml = spec.folder / "map.toml"
+    seen: set[dt.date] = set()
+    for i, entry in enumerate(spec.camera):
+        if not spec.start <= entry.date <= spec.end:
+            col.add(
+                toml,
+                f"{entry.date} is outside the map's span {spec.start}..{spec.end}",
+                field=f"camera[{i}].date",
+            )
+        elif entry.date in seen:
+            col.add(toml, f"two entries share the date {entry.date}", field=f"camera[{i}].date")
+        seen.add(entry.date)
+        problem = entry.box and camera_problem(list(entry.box), spec.extent)
+        if problem:
+            col.add(toml, problem, field=f"camera[{i}].box")
 
 
 def _check_span(spec: MapSpec, snapshots: list[Snapshot], col: _Collector) -> None:

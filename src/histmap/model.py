@@ -67,6 +67,21 @@ class Event:
     """Key events hold the video while their caption is read, and get a lesson still."""
     source: str
     geometry: BaseGeometry
+    camera: CameraBox | str | None = None
+    """What the camera frames for this event: a box ``(west, south, east, north)`` in
+    degrees, ``"overview"``, ``"none"`` (no move for it), or ``None`` (its own choice)."""
+
+
+CameraBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class CameraEntry:
+    """A ``[[camera]]`` entry of ``map.toml``: from ``date`` on, the camera shows ``box``
+    (``(west, south, east, north)`` in degrees; ``None``: the whole map)."""
+
+    date: dt.date
+    box: CameraBox | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +142,8 @@ class MapSpec:
     """The language its texts are in, as loaded (``load_map(lang=...)``)."""
     default_lang: str = "en"
     """The language the map's own texts are written in (``lang`` in map.toml)."""
+    camera: list[CameraEntry] = field(default_factory=list)
+    """The dated views of ``[[camera]]``, as written."""
 
     def side(self, side_id: str) -> Side:
         return next(s for s in self.sides if s.id == side_id)

@@ -94,6 +94,7 @@ def script_markdown(world: World, plan: FramePlan, cues: list[Cue]) -> str:
     """The narrator's script: each event the video shows, in order, with its clip's name
     and the time its caption is on screen."""
     spec = world.data.spec
+    tr = language(spec.lang)  # the dates as the map's language writes them
     lines = [
         f"# Narration script: {spec.title}",
         "",
@@ -112,7 +113,7 @@ def script_markdown(world: World, plan: FramePlan, cues: list[Cue]) -> str:
             f"## {number}. {event.title}",
             "",
             f"- clip: `{event.id}.wav`",
-            f"- date: {language(spec.lang).date(event.date)}",
+            f"- date: {tr.date(event.date)}",
             f"- on screen: {_clock(cue.start)} to {_clock(cue.end)} "
             f"({cue.end - cue.start:.1f} s)",
             "",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import imageio_ffmpeg
+import numpy as np
 
 from ._errors import MapError, OptionError, Problem
 
@@ -27,6 +28,9 @@ NOTE_SUFFIXES = (".md", ".txt", ".json")
 MAX_CLIP_SECONDS = 120.0
 """The longest clip: an event's voice longer than two minutes is surely a wrong file."""
 SAMPLE_RATE = 48_000
+"""Clips are decoded (and the soundtrack mixed) at this rate."""
+SILENCE = 10 ** (-60 / 20)
+"""A clip whose loudest sample is below -60 dBFS holds no voice."""
 """Clips are decoded (and the soundtrack mixed) at this rate."""
 FOLDER = "narration"
 """A map folder's own narration: ``narration/`` (and ``narration/xx/`` per language)."""
@@ -101,15 +105,15 @@ def _clip_problem(path: Path, ids: set[str], limit: float) -> Problem | float:
         )
     if path.stat().st_size == 0:
         return Problem(str(path), "the clip is empty: the file holds nothing")
-    seconds, error = clip_seconds(path)
+    seconds, peak, error = clip_sound(path, limit)
     if error:
         return Problem(str(path), f"not a readable audio file ({error})")
     if seconds <= 0:
         return Problem(str(path), "the clip is empty: it holds no sound")
+    if peak < SILENCE:
+        return Problem(str(path), "the clip is silent (was the microphone on?)")
     if seconds > limit:
-        return Problem(
-            str(path), f"the clip lasts {seconds:.1f} s, more than the {limit:g} s an event may"
-        )
+        return Problem(str(path), f"the clip lasts more than the {limit:g} s an event may")
     return seconds
 
 
@@ -126,39 +130,25 @@ def load_clips(
     return clips
 
 
-def clip_seconds(path: Path) -> tuple[float, str]:
-    """The length of an audio file in seconds, decoded whole by ffmpeg (exact, whatever the
-    container says), and ffmpeg's complaint if it is not audio (else ``""``)."""
+def clip_sound(path: Path, limit: float = MAX_CLIP_SECONDS) -> tuple[float, float, str]:
+    """An audio file decoded whole by ffmpeg (at most ``limit`` seconds and a bit more):
+    its length in seconds (exact, whatever the container says), its peak (1 is full
+    scale), and ffmpeg's complaint if it is not audio (else ``""``)."""
     stat = path.stat()
-    return _decoded_seconds(str(path), stat.st_mtime_ns, stat.st_size)
+    return _decoded(str(path), stat.st_mtime_ns, stat.st_size, limit + 1)
 
 
 @functools.lru_cache(maxsize=256)
-def _decoded_seconds(path: str, mtime_ns: int, size: int) -> tuple[float, str]:
-    # Keyed by the file's time and size: a clip recorded again is measured again.
+def _decoded(path: str, mtime_ns: int, size: int, cap: float) -> tuple[float, float, str]:
+    # Keyed by the file's time and size: a clip recorded again is measured again. Decoding
+    # stops past ``cap`` seconds, so a wrong, long file costs little.
     del mtime_ns, size
-    cmd = [
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        "-nostdin",
-        "-v",
-        "error",
-        "-i",
-        path,
-        "-map",
-        "0:a:0",
-        "-ac",
-        "1",
-        "-ar",
-        str(SAMPLE_RATE),
-        "-f",
-        "s16le",
-        "-",
-    ]
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
-        count = 0
-        while chunk := proc.stdout.read(1 << 20):
-            count += len(chunk)
-        err = proc.stderr.read().decode(errors="replace").strip()
-    if proc.returncode != 0:
-        return 0.0, err.splitlines()[-1] if err else f"ffmpeg exit status {proc.returncode}"
-    return count / 2 / SAMPLE_RATE, ""
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error", "-i", path]
+    cmd += ["-map", "0:a:0", "-t", f"{cap:g}", "-ac", "1", "-ar", str(SAMPLE_RATE)]
+    done = subprocess.run([*cmd, "-f", "s16le", "-"], capture_output=True)
+    if done.returncode != 0:
+        err = done.stderr.decode(errors="replace").strip()
+        return 0.0, 0.0, err.splitlines()[-1] if err else f"ffmpeg exit status {done.returncode}"
+    samples = np.frombuffer(done.stdout[: len(done.stdout) // 2 * 2], "<i2")
+    peak = float(np.abs(samples.astype(np.int32)).max()) / 32768 if len(samples) else 0.0
+    return len(samples) / SAMPLE_RATE, peak, ""

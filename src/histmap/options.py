@@ -23,6 +23,7 @@ GIF_SIZE = (960, 540)
 GIF_FPS = 12
 """About how many frames a second a GIF takes: it keeps every n-th frame of the video."""
 PACINGS = ("story", "calendar")
+CAMERAS = ("follow", "fixed")
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class RenderOptions:
 
     >>> RenderOptions(size=[640, 360], start="1950-09-15")
     RenderOptions(size=(640, 360), fps=None, duration=None, start=datetime.date(1950, 9, 15), \
-end=None, pacing='story', workers=None, captions=False, scheduler=None, narration=None)
+end=None, pacing='story', workers=None, captions=False, scheduler=None, narration=None, \
+camera=None)
     >>> RenderOptions(pacing="fast")
     Traceback (most recent call last):
     ...
@@ -65,6 +67,10 @@ end=None, pacing='story', workers=None, captions=False, scheduler=None, narratio
     """A folder of narration clips named after event ids (``inchon-landing.wav``): each
     plays when its event's caption appears, and the date holds until it has been said.
     Default: the map folder's own ``narration/``, if it has one."""
+    camera: str | None = None
+    """``"follow"`` frames the action (zooms in on each key event); ``"fixed"`` shows the
+    whole map throughout. Default: follow for a video or PNG frames, fixed for a GIF alone
+    (GIFs must stay small) and for a still."""
 
     def __post_init__(self) -> None:
         # Frozen: the normal form of a value (a tuple, a date) is stored once, here.
@@ -82,6 +88,8 @@ end=None, pacing='story', workers=None, captions=False, scheduler=None, narratio
         if self.workers is not None and (not _is_whole(self.workers) or self.workers < 1):
             raise OptionError(f"workers must be a whole number from 1, not {self.workers!r}")
         object.__setattr__(self, "captions", bool(self.captions))
+        if self.camera is not None and self.camera not in CAMERAS:
+            raise OptionError(f"camera must be one of {', '.join(CAMERAS)}, not {self.camera!r}")
         scheduler = self.scheduler
         if scheduler is not None and not (isinstance(scheduler, str) and scheduler):
             raise OptionError(f"scheduler must be a Dask scheduler's address, not {scheduler!r}")
@@ -158,6 +166,7 @@ end=None, pacing='story', workers=None, captions=False, scheduler=None, narratio
             self,
             size=self.frame_size(gif_only=gif_only),
             fps=self.frame_rate(map_fps, gif_only=gif_only),
+            camera=self.camera or ("fixed" if gif_only else "follow"),
         )
 
 

@@ -6,7 +6,9 @@ never inside a map being read, and no process of a render outlives it.
   (:func:`swap_folder`, :func:`commit`); what is left over of an interrupted build
   is removed.
 - A lock file beside the target (:func:`output_lock`) makes a second histmap writing
-  the same output refuse at once instead of mixing or emptying it.
+  the same output refuse at once instead of mixing or emptying it. Its holder removes
+  what a histmap killed while writing that output left (:func:`remove_stale`): no live
+  histmap owns those.
 - :func:`refuse_inside` keeps outputs out of the folders a render reads.
 - :func:`die_with_parent` makes worker processes end with histmap, even after
   ``kill -9``, so that none keeps drawing or holds the caller's pipes open. (An encoder
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import glob
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -149,6 +153,47 @@ def _same_file(fd: int, path: Path) -> bool:
         return os.stat(path).st_ino == os.fstat(fd).st_ino
     except FileNotFoundError:
         return False
+
+
+# -- what a killed histmap left -------------------------------------------------------------------
+
+_RANDOM = r"[a-z0-9_]{8}"
+"""The random part of a temporary's name: tempfile's eight characters, or four hex bytes."""
+
+
+def stale_temporaries(target: Path) -> list[Path]:
+    """The temporaries of ``target`` that a histmap writing it left beside it: folders
+    ``.NAME.xxxxxxxx.tmp`` and ``.old`` (built or set aside), files ``.STEM.xxxxxxxx.SUFFIX``
+    (written whole, then renamed) and, for a GIF, ``.STEM.palette.xxxxxxxx.png`` (the
+    palette older versions wrote). Only while holding ``target``'s lock are they stale: no
+    live histmap owns them.
+    """
+    name, stem, suffix = (re.escape(part) for part in (target.name, target.stem, target.suffix))
+    folders = re.compile(rf"\.{name}\.{_RANDOM}\.(tmp|old)")
+    palette = rf"|palette\.{_RANDOM}\.png" if target.suffix.lower() == ".gif" else ""
+    files = re.compile(rf"\.{stem}\.({_RANDOM}{suffix}{palette})")
+    parent = target.parent if str(target.parent) else Path(".")
+    found = []
+    for path in parent.glob(f".{glob.escape(target.stem)}.*"):
+        if path.is_symlink():
+            continue
+        if (path.is_dir() and folders.fullmatch(path.name)) or (
+            target.suffix and path.is_file() and files.fullmatch(path.name)
+        ):
+            found.append(path)
+    return sorted(found)
+
+
+def remove_stale(target: Path) -> list[Path]:
+    """Remove the :func:`stale_temporaries` of ``target`` (call it holding its lock); returns
+    what it removed."""
+    removed = stale_temporaries(target)
+    for path in removed:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return removed
 
 
 # -- never inside a map being read -----------------------------------------------------------------

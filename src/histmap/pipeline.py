@@ -20,9 +20,9 @@ from .encode import check_output, check_writable, format_of, temp_beside
 from .loader import data_root
 from .narration import Clip
 from .options import RenderOptions
-from .outputs import output_lock, refuse_inside
+from .outputs import output_lock, refuse_inside, remove_stale
 from .render import CHUNK, FramePlan, Output, narration_clips, plan_frames, render_outputs
-from .scene import World
+from .scene import View, World
 from .soundtrack import add_voice, clip_starts
 
 Progress = Callable[[int, int], None]
@@ -46,7 +46,7 @@ def render_video(
     for target in targets:
         check_output(target)  # before any work: a clear error, nothing drawn
         refuse_map_folders(world, target)
-    with _frame_folders(targets, name):
+    with _output_locks(targets, name):
         return _render_video(world, targets, options, name=name, progress=progress)
 
 
@@ -126,18 +126,25 @@ def refuse_map_folders(world: World, out: Path) -> None:
 
 
 @contextlib.contextmanager
-def _frame_folders(targets: list[Path], name: str) -> Iterator[None]:
-    """Hold the lock of the frames ``name`` in every folder of PNG frames among ``targets``
-    (one made here is removed again if the render fails before writing in it)."""
+def _output_locks(targets: list[Path], name: str) -> Iterator[None]:
+    """Hold the lock of every output among ``targets`` (in a folder of PNG frames, that of
+    the frames ``name``), removing what a killed histmap left of them; a folder made here
+    is removed again if the render fails before writing in it."""
     made: list[Path] = []
     try:
         with contextlib.ExitStack() as locks:
-            for folder in (t for t in targets if format_of(t) == "png"):
-                if not folder.exists():
-                    folder.mkdir()
-                    made.append(folder)
-                what = f"the frames {name}_NNNNN.png in '{folder}'"
-                locks.enter_context(output_lock(folder / f".{name}.lock", what))
+            for target in targets:
+                if format_of(target) == "png":
+                    if not target.exists():
+                        target.mkdir()
+                        made.append(target)
+                    lock, own = target / f".{name}.lock", target / name
+                    what = f"the frames {name}_NNNNN.png in '{target}'"
+                else:
+                    lock, own = target.with_name(f".{target.name}.lock"), target
+                    what = f"'{target}'"
+                locks.enter_context(output_lock(lock, what))
+                remove_stale(own)
             yield
     except BaseException:
         for folder in made:
@@ -147,12 +154,19 @@ def _frame_folders(targets: list[Path], name: str) -> Iterator[None]:
 
 
 def write_still(
-    world: World, day: float, out: Path, options: RenderOptions, *, events: list[int] | None = None
+    world: World,
+    day: float,
+    out: Path,
+    options: RenderOptions,
+    *,
+    events: list[int] | None = None,
+    view: View | None = None,
 ) -> Path:
     """Draw the map on ``day`` to ``out``, a PNG, SVG or PDF (its extension decides), at the
     options' frame size; the file is written whole or not at all. ``events`` (indices of the
-    map's events) are the numbered main events (default: the still's own choice)."""
-    write_stills(world, day, [out], options, events=events)
+    map's events) are the numbered main events (default: the still's own choice); ``view``
+    what the map shows (default: all of it)."""
+    write_stills(world, day, [out], options, events=events, view=view)
     return out
 
 
@@ -163,6 +177,7 @@ def write_stills(
     options: RenderOptions,
     *,
     events: list[int] | None = None,
+    view: View | None = None,
 ) -> FrameReport:
     """The still of ``day`` (see :func:`write_still`) laid out once and written to each of
     ``outs`` (say a PNG, an SVG and a PDF); returns where its texts and badges are."""
@@ -172,7 +187,7 @@ def write_stills(
         check_writable(out.parent if str(out.parent) else Path("."))
         refuse_map_folders(world, out)
     renderer = FrameRenderer(world, options.frame_size(), layered=False)
-    scene = world.scene(day, events=events)
+    scene = world.scene(day, events=events, view=view)
     for out in outs:
         tmp = temp_beside(out)
         try:

@@ -26,10 +26,11 @@ from ._dates import day_within, to_day
 from ._errors import OptionError
 from .draw import FrameRenderer, map_swatch
 from .encode import Writer, format_of, open_writer
+from .framing import fixed, follow
 from .narration import Clip, load_clips, narration_folder
 from .options import GIF_FPS, RenderOptions
 from .outputs import die_with_parent
-from .scene import World
+from .scene import View, World
 from .story import Story
 from .timeline import frame_count
 
@@ -65,11 +66,17 @@ class FramePlan:
     size: tuple[int, int]
     fps: float
     story: Story
+    views: tuple[View, ...] = ()
+    """What the map shows in each frame (empty: the whole map throughout)."""
+
+    def view(self, i: int) -> View | None:
+        return self.views[i] if self.views else None
 
 
 def plan_frames(world: World, options: RenderOptions) -> FramePlan:
-    """The frames of a video of ``world`` drawn with ``options``: the moment and day of each,
-    and its paced story. The one place a plan is made (here, for the API, on Dask workers)."""
+    """The frames of a video of ``world`` drawn with ``options``: the moment, day and view of
+    each, and its paced story. The one place a plan is made (here, for the API, on Dask
+    workers), so every process draws the same views."""
     spec = world.data.spec
     first = options.start or spec.start
     last = options.end or spec.end
@@ -83,14 +90,18 @@ def plan_frames(world: World, options: RenderOptions) -> FramePlan:
     story = world.paced_story(to_day(first), to_day(last), seconds, options.pacing, voice)
     # Narration lengthens the video by the holds its voices add.
     times = np.arange(frame_count(fps, story.schedule.duration)) / fps
-    return FramePlan(times, story.schedule.day_at(times), options.frame_size(), fps, story)
+    size = options.frame_size()
+    camera = fixed(world, size) if options.camera == "fixed" else follow(world, story, size)
+    views = tuple(camera.views(times))
+    return FramePlan(times, story.schedule.day_at(times), size, fps, story, views)
 
 
 def narration_clips(world: World, options: RenderOptions) -> list[Clip]:
     """The narration clips a video of ``world`` with ``options`` plays (checked; none if no
-    narration): ``options.narration``, else the map folder's own ``narration/``."""
+    narration): ``options.narration``, else the map folder's own ``narration/``; in either,
+    the subfolder of the map's language (``fr/``) when there is one."""
     spec = world.data.spec
-    folder = narration_folder(spec.folder, options.narration)
+    folder = narration_folder(spec.folder, options.narration, spec.lang)
     return load_clips(folder, (e.id for e in world.data.events))
 
 
@@ -143,7 +154,9 @@ class FrameSource:
         plan = self.plan
         return [
             self.renderer.render_rgba(
-                self.world.scene(float(plan.days[i]), t=float(plan.times[i]), story=plan.story),
+                self.world.scene(
+                    float(plan.days[i]), t=float(plan.times[i]), story=plan.story, view=plan.view(i)
+                ),
                 out=None if out is None else out[n],
             )
             for n, i in enumerate(indices)

@@ -129,7 +129,11 @@ class World:
     @cached_property
     def overview(self) -> View:
         """The view of the map's whole extent (its edges bulge in most projections)."""
-        w, s, e, n = self.data.spec.extent
+        return self.view_of(self.data.spec.extent)
+
+    def view_of(self, box: tuple[float, float, float, float]) -> View:
+        """The view holding the lon/lat box ``(west, south, east, north)``, edges and all."""
+        w, s, e, n = box
         k = 50
         lon = np.r_[np.linspace(w, e, k), np.full(k, e), np.linspace(e, w, k), np.full(k, w)]
         lat = np.r_[np.full(k, s), np.linspace(s, n, k), np.full(k, n), np.linspace(n, s, k)]
@@ -204,10 +208,12 @@ class World:
         t: float | None = None,
         story: Story | None = None,
         events: list[int] | None = None,
+        view: View | None = None,
     ) -> Scene:
         """What is on the map on ``day``; with a paced story, at second ``t`` of its video.
         A still (no ``t``) numbers the events ``events`` (indices of the story's events),
-        or by default those of :meth:`Story.main_events`."""
+        or by default those of :meth:`Story.main_events`. ``view``: what the map shows
+        (default: the whole map)."""
         story = story or self.story
         event, alpha = story.caption(day, t)
         arrows, markers = story.overlays(day, t, events)
@@ -230,7 +236,7 @@ class World:
             markers=markers,
             progress=float(np.clip(progress, 0, 1)),
             main_events=[] if video else _main_events(story, day, events),
-            view=self.overview,
+            view=view or self.overview,
             gains=self.gains_at(day, video=video),
         )
 

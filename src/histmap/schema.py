@@ -98,6 +98,50 @@ def _box(value: Any) -> tuple[float, float, float, float]:
     raise _refuse("must be [west, south, east, north]")
 
 
+CAMERA_WORDS = ("overview", "none")
+
+
+def camera_problem(
+    value: Any, extent: tuple[float, float, float, float] | None, words: tuple[str, ...] = ()
+) -> str | None:
+    """What is wrong with a camera box ``[west, south, east, north]`` in degrees (or one of
+    ``words``, e.g. ``"overview"``), inside ``extent`` if given; ``None`` if nothing.
+
+    >>> camera_problem([126, 37, 125, 38], None)
+    'west (126) must be less than east (125)'
+    >>> camera_problem([100, 37, 127, 38], (119.5, 32.6, 135.5, 43.5))
+    "reaches outside the map's extent (lon 119.5..135.5, lat 32.6..43.5)"
+    """
+    if isinstance(value, str) and value in words:
+        return None
+    wanted = "[west, south, east, north] in degrees" + "".join(f' or "{w}"' for w in words)
+    if not isinstance(value, list | tuple):
+        return f"must be {wanted}, not {_type_name(type(value))} {value!r}"[:160]
+    if len(value) != 4:
+        return f"must be 4 numbers, {wanted}, not {len(value)}"
+    if not all(map(_is_number, value)):
+        return f"must be numbers, {wanted}, not {value!r}"[:160]
+    if not all(map(math.isfinite, value)):
+        return f"must be finite numbers, {wanted}, not {_numbers(value)}"
+    w, s, e, n = value
+    if w >= e:
+        return f"west ({w:g}) must be less than east ({e:g})"
+    if s >= n:
+        return f"south ({s:g}) must be less than north ({n:g})"
+    if extent is not None:
+        ew, es, ee, en = extent
+        if w < ew or s < es or e > ee or n > en:
+            return f"reaches outside the map's extent (lon {ew:g}..{ee:g}, lat {es:g}..{en:g})"
+    return None
+
+
+def _camera_box(value: Any) -> tuple[float, float, float, float] | str:
+    problem = camera_problem(value, None, ("overview",))
+    if problem:
+        raise _refuse(problem)
+    return value if isinstance(value, str) else tuple(float(v) for v in value)
+
+
 def _numbers(values: list) -> str:
     """``[nan, 0.0, 1.0, 1.0]``, as TOML writes them."""
     return "[" + ", ".join(f"{v:g}" for v in values) + "]"
@@ -289,6 +333,13 @@ class LangToml(_Table):
     """An atlas page's date (YYYY-MM-DD) -> its texts."""
 
 
+class CameraToml(_Table):
+    """A ``[[camera]]`` entry: from its date on, the camera shows its box."""
+
+    date: Date
+    box: Annotated[Any, PlainValidator(_camera_box)]
+
+
 def _distinct_sides(sides: list[SideToml]) -> list[SideToml]:
     ids = [s.id for s in sides]
     if not sides:
@@ -319,6 +370,7 @@ class MapToml(_Table):
     reference_lines: list[ReferenceLineToml] = []
     phases: list[PhaseToml] = []
     pages: list[PageToml] = []
+    camera: list[CameraToml] = []
     fronts: list[Annotated[frozenset[str], PlainValidator(_front_pair)]] | None = None
     lang: LangCode = "en"
     translations: dict[LangCode, LangToml] = {}
@@ -335,12 +387,14 @@ _TABLES: dict[str, tuple[type[_Table], str]] = {
     "phases": (PhaseToml, "[[phases]]"),
     "pages": (PageToml, "[[pages]]"),
     "lang": (LangToml, "[lang.xx]"),
+    "camera": (CameraToml, "[[camera]]"),
 }
 _NEEDS = {
     "sides": "each side needs an 'id' and a 'colour' (and a 'name')",
     "reference_lines": "needs a 'latitude' number and a 'label'",
     "phases": "needs 'id', 'name', 'start' and 'end'",
     "pages": "needs a 'date' (and may have 'heading', 'subheading', 'intro', 'events')",
+    "camera": "needs a 'date' and a 'box' ([west, south, east, north] or \"overview\")",
 }
 """What an item of a list of tables needs, said when it is not a table or lacks a key."""
 _NOT_A_TABLE = {"sides": "must be a [[sides]] table with an id, a name and a colour"}

@@ -9,6 +9,8 @@ ffmpeg comes from imageio-ffmpeg (no other decoder).
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import subprocess
 from pathlib import Path
@@ -23,9 +25,9 @@ from .narration import SAMPLE_RATE, Clip
 if TYPE_CHECKING:
     from .render import FramePlan
 
-LOUDNESS = "I=-16:TP=-1.5:LRA=11"
-"""EBU R128 normalisation: -16 LUFS integrated (spoken word online), peaks at most
--1.5 dBTP, so that no sample clips."""
+LOUDNESS = "I=-16:TP=-2:LRA=11"
+"""EBU R128 normalisation: -16 LUFS integrated (spoken word online), true peaks at most
+-2 dBTP, so that no sample clips, even after the AAC encoder's overshoot."""
 
 
 def clip_starts(plan: FramePlan, clips: list[Clip]) -> list[tuple[Clip, float]]:
@@ -41,25 +43,55 @@ def clip_starts(plan: FramePlan, clips: list[Clip]) -> list[tuple[Clip, float]]:
     return placed
 
 
-def mix_graph(starts: list[float], duration: float) -> str:
-    """ffmpeg's filter graph: input ``k + 1`` delayed to ``starts[k]`` (to the sample), all
-    mixed without lowering, cut or padded to ``duration`` seconds, normalised; out ``[a]``.
+def mix_graph(starts: list[float], duration: float, loudnorm: str, *, first: int = 1) -> str:
+    """ffmpeg's filter graph: input ``first + k`` delayed to ``starts[k]`` (to the sample),
+    all mixed without lowering, cut or padded to ``duration`` seconds, then ``loudnorm``'s
+    options; out ``[a]``.
 
-    >>> mix_graph([0.5], 2.0)  # doctest: +ELLIPSIS
+    >>> mix_graph([0.5], 2.0, LOUDNESS)  # doctest: +ELLIPSIS
     '[1:a]aresample=48000,...adelay=delays=24000S:all=1[v0];[v0]amix=inputs=1:normalize=0...'
     """
     parts = [
-        f"[{k + 1}:a]aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=mono,"
+        f"[{first + k}:a]aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=mono,"
         f"adelay=delays={round(start * SAMPLE_RATE)}S:all=1[v{k}]"
         for k, start in enumerate(starts)
     ]
     inputs = "".join(f"[v{k}]" for k in range(len(starts)))
     parts.append(
         f"{inputs}amix=inputs={len(starts)}:normalize=0:duration=longest,"
-        f"apad=whole_dur={duration:.6f},loudnorm={LOUDNESS},"
+        f"apad=whole_dur={duration:.6f},loudnorm={loudnorm},"
         f"aresample={SAMPLE_RATE},atrim=end={duration:.6f}[a]"
     )
     return ";".join(parts)
+
+
+def _measured(placed: list[tuple[Clip, float]], starts: list[float], duration: float) -> str:
+    """loudnorm's options for the mix: measured in a first pass, so that the second applies
+    one gain to the whole track (``linear``: the voice's own dynamics kept); the one-pass
+    (dynamic) normalisation if the measure fails."""
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats"]
+    for clip, _ in placed:
+        cmd += ["-i", str(clip.path)]
+    graph = mix_graph(starts, duration, f"{LOUDNESS}:print_format=json", first=0)
+    done = subprocess.run(
+        [*cmd, "-filter_complex", graph, "-map", "[a]", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        errors="replace",
+    )
+    try:
+        m = json.loads(done.stderr[done.stderr.rindex("{") : done.stderr.rindex("}") + 1])
+        values = [float(m[k]) for k in ("input_i", "input_tp", "input_lra", "input_thresh")]
+        offset = float(m["target_offset"])
+    except (ValueError, KeyError):
+        return LOUDNESS
+    if not all(math.isfinite(v) for v in [*values, offset]):
+        return LOUDNESS
+    i, tp, lra, thresh = values
+    return (
+        f"{LOUDNESS}:measured_I={i}:measured_TP={tp}:measured_LRA={lra}"
+        f":measured_thresh={thresh}:offset={offset}:linear=true"
+    )
 
 
 def add_voice(
@@ -71,12 +103,13 @@ def add_voice(
         os.replace(silent, target)
         return target
     tmp = temp_beside(target)
+    starts = [start for _, start in placed]
     cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-i", str(silent)]
     for clip, _ in placed:
         cmd += ["-i", str(clip.path)]
     cmd += [
         "-filter_complex",
-        mix_graph([start for _, start in placed], duration),
+        mix_graph(starts, duration, _measured(placed, starts, duration)),
         "-map",
         "0:v",
         "-map",

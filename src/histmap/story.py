@@ -211,7 +211,15 @@ class Story:
 
     def main_events(self, day: float) -> list[Event]:
         """The events a still of ``day`` lists and numbers: recent ones, key ones first."""
-        return [self.events[i] for i in self._main_indices(day)]
+        return [self.events[i] for i in self.main_indices(day)]
+
+    def path(self, i: int) -> np.ndarray:
+        """Event ``i``'s place or path, projected (and smoothed, as drawn): (n, 2) metres."""
+        return self._paths[i]
+
+    def span(self, i: int) -> tuple[float, float]:
+        """Event ``i``'s first and last day."""
+        return self._spans[i]
 
     def since(self, since: float, day: float, limit: int = STILL_MAX_EVENTS) -> list[int]:
         """The key events after day ``since`` up to ``day`` (indices of :attr:`events`): at
@@ -228,7 +236,8 @@ class Story:
         wanted = set(ids)
         return [i for i, e in enumerate(self.events) if e.id in wanted]
 
-    def _main_indices(self, day: float) -> list[int]:
+    def main_indices(self, day: float) -> list[int]:
+        """The indices of :meth:`main_events` in :attr:`events`."""
         recent = [
             i for i, (start, _) in enumerate(self._spans) if day - STILL_WINDOW_DAYS <= start <= day
         ]
@@ -242,7 +251,7 @@ class Story:
         self, day: float, chosen: list[int] | None = None
     ) -> tuple[list[Arrow], list[Marker]]:
         arrows, markers = [], []
-        indices = self._main_indices(day) if chosen is None else chosen
+        indices = self.main_indices(day) if chosen is None else chosen
         for number, i in enumerate(indices, start=1):
             e, xy = self.events[i], self._paths[i]
             if e.kind in ARROW_KINDS and len(xy) > 1:
