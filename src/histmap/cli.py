@@ -93,7 +93,7 @@ def _add_video_commands(sub) -> None:
 
 
 def _add_other_commands(sub) -> None:
-    """``still``, ``atlas``, ``check``, ``info`` and ``new``."""
+    """``still``, ``check``, ``info`` and ``new``."""
     still = sub.add_parser(
         "still",
         help="draw the map on one date (PNG, SVG or PDF)",
@@ -121,7 +121,21 @@ def _add_other_commands(sub) -> None:
         help="number the key events after DATE (at most 8), as an atlas page after a page "
         "of DATE lists them (default: the events of the last weeks)",
     )
+    _add_check_and_info(sub)
+    new = sub.add_parser(
+        "new",
+        help="make a new map folder to fill in",
+        description="Create the map folder NAME (a name or a path): a commented map.toml, "
+        "two example snapshots, an event, a place and a README. It checks and renders at once.",
+    )
+    new.add_argument(
+        "name", metavar="NAME", help="the folder's name or path, e.g. my_map or maps/my_map"
+    )
+    new.add_argument("--dir", metavar="PATH", help="where to create it (default: here)")
 
+
+def _add_check_and_info(sub) -> None:
+    """``check`` and ``info``: what a map folder holds, and what is wrong with it."""
     check = sub.add_parser(
         "check",
         help="validate a map folder and list every problem",
@@ -149,16 +163,6 @@ def _add_other_commands(sub) -> None:
         help="alone: list the map's languages and how complete each is; with LANG: the "
         "map's texts in LANG",
     )
-    new = sub.add_parser(
-        "new",
-        help="make a new map folder to fill in",
-        description="Create the map folder NAME (a name or a path): a commented map.toml, "
-        "two example snapshots, an event, a place and a README. It checks and renders at once.",
-    )
-    new.add_argument(
-        "name", metavar="NAME", help="the folder's name or path, e.g. my_map or maps/my_map"
-    )
-    new.add_argument("--dir", metavar="PATH", help="where to create it (default: here)")
 
 
 def _add_atlas_command(sub) -> None:

@@ -179,23 +179,28 @@ def load_map_data(
 # -- map.toml ----------------------------------------------------------------------------------
 
 
-def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
-    path = folder / "map.toml"
+def _read_toml(path: Path, col: _Collector) -> dict | None:
+    """``map.toml`` parsed, or ``None`` (and why) when it cannot be read as TOML."""
     if not path.is_file():
         col.add(path, "missing: every map folder needs a map.toml (see docs/format.md)")
         return None
     if _too_large(path, MAX_TOML_BYTES, col):
         return None
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         col.add(path, "is not UTF-8 text: save it as UTF-8")
-        return None
     except tomllib.TOMLDecodeError as exc:
         col.add(path, f"is not valid TOML: {exc}")
-        return None
     except OSError as exc:
         col.add(path, f"cannot be read: {exc.strerror or exc}")
+    return None
+
+
+def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
+    path = folder / "map.toml"
+    raw = _read_toml(path, col)
+    if raw is None:
         return None
     doc, problems = validate_map_toml(raw)
     for field, message in problems:
