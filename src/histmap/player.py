@@ -189,7 +189,7 @@ def _events(world: World) -> list[dict]:
 
 
 def _base(world: World) -> dict:
-    """The base map's lines in degrees, simplified to about a tenth of a cell."""
+    """The base map in degrees, simplified to about a tenth of a cell."""
     base = world.basemap_lonlat
     tolerance = 0.002
 
@@ -197,8 +197,13 @@ def _base(world: World) -> dict:
         geom = shapely.simplify(geom, tolerance)
         return shapely.geometry.mapping(geom) if not geom.is_empty else None
 
+    w, s, e, n = world.data.spec.extent
+    box = shapely.box(w - 5, s - 5, e + 5, n + 5)
     return {
         "land": coords(base.land),
+        # Over the territories, as the video's masks: the sea, and the land no side shares.
+        "sea": coords(shapely.difference(box, base.land)),
+        "others": coords(shapely.difference(base.land, world.land_lonlat)),
         "korea": coords(world.land_lonlat.boundary),
         "borders": coords(base.borders),
         "rivers": coords(base.rivers),
