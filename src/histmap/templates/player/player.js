@@ -37,7 +37,9 @@
   }
   var landMask = null, drawMask = null, cache = new Map();
   function keyframe(i) {  // a Promise of the keyframe's fields, Float32Array NF*N (metres)
-    if (cache.has(i)) return cache.get(i);
+    if (cache.has(i)) {  // most recently used last
+      var hit = cache.get(i); cache.delete(i); cache.set(i, hit); return hit;
+    }
     var k = D.keyframes[i];
     var p = inflate(k.fields).then(function (buf) {
       // Fields in quantisation steps (the argmin does not need metres): undo the row deltas,
@@ -56,7 +58,7 @@
       return f;
     });
     cache.set(i, p);
-    if (cache.size > 8) cache.delete(cache.keys().next().value);
+    if (cache.size > 12) cache.delete(cache.keys().next().value);
     return p;
   }
 
@@ -138,6 +140,7 @@
   var pixels = new Uint32Array(image.data.buffer), winner = new Int8Array(N);
 
   // -- state -------------------------------------------------------------------------------
+  var timing = null;
   var state = { day: D.start, fi: null, fj: null, a: 0, playing: false, speed: 30 };
 
   function draw(fi, fj, a) {
@@ -197,12 +200,18 @@
     day = Math.min(D.end, Math.max(D.start, day));
     var seg = locate(day);
     return Promise.all([keyframe(seg[0]), keyframe(seg[1])]).then(function (f) {
+      var t0 = performance.now();
       state.day = day; state.fi = f[0]; state.fj = f[1]; state.a = seg[2];
       draw(f[0], f[1], seg[2]);
-      var lines = frontLines(f[0], f[1], seg[2]);
+      var t1 = performance.now(), lines = frontLines(f[0], f[1], seg[2]);
       frontHalo.setLatLngs(lines); frontLayer.setLatLngs(lines);
-      if (seg[1] + 1 < KD.length) keyframe(seg[1] + 1);  // ahead of play
+      var t2 = performance.now();
+      // The neighbours, ahead of play and of scrubbing either way.
+      if (seg[1] + 1 < KD.length) keyframe(seg[1] + 1);
+      if (seg[0] > 0) keyframe(seg[0] - 1);
       story(day);
+      // How long the last instant took to draw, in ms (the fields were decoded before).
+      timing = { areas: t1 - t0, fronts: t2 - t1, story: performance.now() - t2 };
       return iso(day);
     });
   }
@@ -396,6 +405,7 @@
     setDay: function (day) { return ready.then(function () { return setDay(day); }); },
     date: function () { return iso(state.day); },
     sideAt: sideAt,
+    timing: function () { return timing; },
     map: map
   };
 })();
