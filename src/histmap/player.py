@@ -250,12 +250,12 @@ drag or use the arrow keys to pan, the wheel, + and − to zoom.</p>
 </div>
 <div class="hp-controls">
 <button type="button" id="hp-play" aria-pressed="false">Play</button>
-<button type="button" id="hp-prev-event" title="Previous event (Page Up)">⏮ Event</button>
+<button type="button" id="hp-prev-event" title="Previous event (Page Up)">« Event</button>
 <button type="button" id="hp-prev-day" title="Previous day">◀ Day</button>
 <div class="hp-track"><input type="range" id="hp-slider" aria-label="Date" step="1">
 <div class="hp-phases" id="hp-phases" aria-hidden="true"></div></div>
 <button type="button" id="hp-next-day" title="Next day">Day ▶</button>
-<button type="button" id="hp-next-event" title="Next event (Page Down)">Event ⏭</button>
+<button type="button" id="hp-next-event" title="Next event (Page Down)">Event »</button>
 <label>Speed <select id="hp-speed"><option value="7">1 week/s</option>
 <option value="30" selected>1 month/s</option><option value="90">3 months/s</option>
 </select></label>
