@@ -126,6 +126,7 @@ def player_data(world: World) -> dict:
     return {
         "title": spec.title,
         "subtitle": spec.subtitle or "",
+        "extent": [[spec.extent[1], spec.extent[0]], [spec.extent[3], spec.extent[2]]],
         "start": to_day(spec.start),
         "end": to_day(spec.end),
         "easing": spec.easing,

@@ -92,12 +92,12 @@
   });
   // -- the map ---------------------------------------------------------------------------------
   var map = L.map("hp-map", { zoomSnap: 0.25, keyboard: true, attributionControl: true,
-    minZoom: 4, maxZoom: 12, worldCopyJump: false });
+    minZoom: 2, maxZoom: 12, worldCopyJump: false });
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   map.attributionControl.addAttribution(document.createTextNode(D.credits).textContent
     .replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }));
   var bounds = L.latLngBounds(G.bounds);
-  map.fitBounds(bounds);
+  map.fitBounds(L.latLngBounds(D.extent));  // the map's extent, as the video shows it
   // Panes: the land under the territories, the lines and symbols over them (Leaflet draws
   // every SVG over every canvas of one pane).
   map.createPane("hp-ground").style.zIndex = 350;
