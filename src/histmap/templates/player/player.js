@@ -379,7 +379,8 @@
       var i = kv.indexOf("="); if (i > 0) p[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1));
     });
     var zoom = parseFloat(p.zoom), lat = parseFloat(p.lat), lon = parseFloat(p.lon);
-    if (!isNaN(zoom)) map.setView(isNaN(lat) || isNaN(lon) ? map.getCenter() : [lat, lon], zoom);
+    if (!isNaN(zoom)) map.setView(isNaN(lat) || isNaN(lon) ? map.getCenter() : [lat, lon], zoom,
+      { animate: false });  // at once: the view is ready with the page
     var day = D.start;
     try { if (p.date) day = ordinal(p.date); } catch (e) { /* a bad date in the URL: the start */ }
     return day;
