@@ -72,6 +72,16 @@ def test_lesson_folder_holds_every_file(lesson_dir):
     assert head.find(b"moov") < head.find(b"mdat") or b"mdat" not in head  # +faststart
 
 
+def test_lesson_holds_the_interactive_player(lesson_dir):
+    from histmap.lesson import refuse_foreign_files
+
+    manifest = json.loads((lesson_dir / "lesson.json").read_text())
+    assert {"player/player.js", "player/data.js", "player/leaflet.js"} <= set(manifest["files"])
+    assert all((lesson_dir / f).is_file() for f in manifest["files"].values())
+    assert (lesson_dir / "index.html").read_text().count('id="histmap-player"') == 1
+    refuse_foreign_files(lesson_dir)  # a lesson with its player may be written over
+
+
 def test_poster_and_stills_are_drawn_at_the_video_size(lesson_dir):
     from PIL import Image
 
@@ -273,6 +283,7 @@ def test_page_in_chromium(browser, served, lesson_dir, tmp_path, how):
     watch = page.locator(".events button[data-start]").nth(1)
     watch.click()  # an event's "watch at" button seeks too
     _wait_for_time(page, float(watch.get_attribute("data-start")))
+    page.wait_for_function("window.histmap && window.histmap.date() === '1950-06-25'")
     alts = page.evaluate("[...document.images].map(i => i.alt)")
     assert alts and all(alts)
     loaded = page.evaluate(

@@ -132,6 +132,7 @@ def player_data(world: World) -> dict:
         # the browser writes the dates (Intl), as histmap does: en-GB "15 September 1950"
         "lang": tr.locale.replace("_", "-"),
         "words": player_words(tr),
+        "extent": [[spec.extent[1], spec.extent[0]], [spec.extent[3], spec.extent[2]]],
         "start": to_day(spec.start),
         "end": to_day(spec.end),
         "easing": spec.easing,
@@ -195,7 +196,7 @@ def _events(world: World) -> list[dict]:
 
 
 def _base(world: World) -> dict:
-    """The base map's lines in degrees, simplified to about a tenth of a cell."""
+    """The base map in degrees, simplified to about a tenth of a cell."""
     base = world.basemap_lonlat
     tolerance = 0.002
 
@@ -203,8 +204,13 @@ def _base(world: World) -> dict:
         geom = shapely.simplify(geom, tolerance)
         return shapely.geometry.mapping(geom) if not geom.is_empty else None
 
+    w, s, e, n = world.data.spec.extent
+    box = shapely.box(w - 5, s - 5, e + 5, n + 5)
     return {
         "land": coords(base.land),
+        # Over the territories, as the video's masks: the sea, and the land no side shares.
+        "sea": coords(shapely.difference(box, base.land)),
+        "others": coords(shapely.difference(base.land, world.land_lonlat)),
         "korea": coords(world.land_lonlat.boundary),
         "borders": coords(base.borders),
         "rivers": coords(base.rivers),
@@ -286,13 +292,13 @@ def player_section(tr: Language | None = None) -> str:
 <div class="hp-controls">
 <button type="button" id="hp-play" aria-pressed="false">{w["Play"]}</button>
 <button type="button" id="hp-prev-event"
- title="{w["Previous event (Page Up)"]}">⏮ {w["Event"]}</button>
+ title="{w["Previous event (Page Up)"]}">« {w["Event"]}</button>
 <button type="button" id="hp-prev-day" title="{w["Previous day"]}">◀ {w["Day"]}</button>
 <div class="hp-track"><input type="range" id="hp-slider" aria-label="{w["Date"]}" step="1">
 <div class="hp-phases" id="hp-phases" aria-hidden="true"></div></div>
 <button type="button" id="hp-next-day" title="{w["Next day"]}">{w["Day"]} ▶</button>
 <button type="button" id="hp-next-event"
- title="{w["Next event (Page Down)"]}">{w["Event"]} ⏭</button>
+ title="{w["Next event (Page Down)"]}">{w["Event"]} »</button>
 <label>{w["Speed"]} <select id="hp-speed"><option value="7">{w["1 week/s"]}</option>
 <option value="30" selected>{w["1 month/s"]}</option><option value="90">{w["3 months/s"]}</option>
 </select></label>

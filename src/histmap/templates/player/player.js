@@ -40,9 +40,11 @@
     var stream = new Blob([bytes(b64)]).stream().pipeThrough(new DecompressionStream("deflate"));
     return new Response(stream).arrayBuffer();
   }
-  var landMask = null, cache = new Map();
+  var landMask = null, drawMask = null, cache = new Map();
   function keyframe(i) {  // a Promise of the keyframe's fields, Float32Array NF*N (metres)
-    if (cache.has(i)) return cache.get(i);
+    if (cache.has(i)) {  // most recently used last
+      var hit = cache.get(i); cache.delete(i); cache.set(i, hit); return hit;
+    }
     var k = D.keyframes[i];
     var p = inflate(k.fields).then(function (buf) {
       // Fields in quantisation steps (the argmin does not need metres): undo the row deltas,
@@ -61,7 +63,7 @@
       return f;
     });
     cache.set(i, p);
-    if (cache.size > 8) cache.delete(cache.keys().next().value);
+    if (cache.size > 12) cache.delete(cache.keys().next().value);
     return p;
   }
 
@@ -84,7 +86,7 @@
     var v = parseInt(hex.replace("#", ""), 16);
     return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
   }
-  var land = rgb(D.theme.land), front = rgb(D.theme.front), A = D.theme.alpha;
+  var land = rgb(D.theme.land), A = D.theme.alpha;
   var sideIndex = {}; D.sides.forEach(function (s, i) { sideIndex[s.id] = i; });
   var fill = new Uint32Array(NF + 1);
   function pack(c) { return (255 << 24) | (c[2] << 16) | (c[1] << 8) | c[0]; }
@@ -93,24 +95,20 @@
     var c = side ? rgb(side.colour).map(function (v, j) { return Math.round(A * v + (1 - A) * land[j]); }) : land;
     fill[k] = pack(c);
   });
-  var FRONT = pack(front), isFront = {};
-  D.fronts.forEach(function (p) {
-    var a = D.fieldSides.indexOf(p[0]), b = D.fieldSides.indexOf(p[1]);
-    isFront[a * 64 + b] = isFront[b * 64 + a] = true;
-  });
-
   // -- the map ---------------------------------------------------------------------------------
   var map = L.map("hp-map", { zoomSnap: 0.25, keyboard: true, attributionControl: true,
-    minZoom: 4, maxZoom: 12, worldCopyJump: false });
+    minZoom: 2, maxZoom: 12, worldCopyJump: false });
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   map.attributionControl.addAttribution(document.createTextNode(D.credits).textContent
     .replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }));
   var bounds = L.latLngBounds(G.bounds);
-  map.fitBounds(bounds);
+  map.fitBounds(L.latLngBounds(D.extent));  // the map's extent, as the video shows it
   // Panes: the land under the territories, the lines and symbols over them (Leaflet draws
   // every SVG over every canvas of one pane).
   map.createPane("hp-ground").style.zIndex = 350;
   map.createPane("hp-areas").style.zIndex = 380;
+  map.createPane("hp-fronts").style.zIndex = 385;
+  map.createPane("hp-mask").style.zIndex = 390;
   function geo(g, style, pane) {
     if (g) L.geoJSON(g, { style: style, interactive: false, pane: pane || "overlayPane" }).addTo(map);
   }
@@ -128,6 +126,10 @@
     }
   });
   new CanvasOverlay(canvas, bounds, { interactive: false, pane: "hp-areas" }).addTo(map);
+  // The grid's cells spill over the coast: the sea and the land no side shares cover them.
+  geo(D.base.sea, { stroke: false, fillColor: D.theme.sea, fillOpacity: 1 }, "hp-mask");
+  geo(D.base.others, { stroke: false, fillColor: D.theme.land, fillOpacity: 1 }, "hp-mask");
+  geo(D.base.land, { color: D.theme.coast, weight: 0.6, fill: false });
   geo(D.base.rivers, { color: D.theme.river, weight: 0.8 });
   geo(D.base.borders, { color: "#7a6a5c", weight: 0.8, dashArray: "4 3" });
   geo(D.base.korea, { color: D.theme.coast, weight: 0.9 });
@@ -143,12 +145,13 @@
   var pixels = new Uint32Array(image.data.buffer), winner = new Int8Array(N);
 
   // -- state -------------------------------------------------------------------------------
+  var timing = null;
   var state = { day: D.start, fi: null, fj: null, a: 0, playing: false, speed: 30 };
 
   function draw(fi, fj, a) {
     var b = 1 - a, k, j, best, v, w;
     for (j = 0; j < N; j++) {
-      if (!landMask[j]) { winner[j] = -1; pixels[j] = 0; continue; }
+      if (!drawMask[j]) { winner[j] = -1; pixels[j] = 0; continue; }
       best = 0; v = b * fi[j] + a * fj[j];
       for (k = 1; k < NF; k++) {
         w = b * fi[k * N + j] + a * fj[k * N + j];
@@ -156,23 +159,64 @@
       }
       winner[j] = best; pixels[j] = fill[best];
     }
-    for (j = 0; j < N - NX; j++) {  // fronts: a cell whose right or lower neighbour differs
-      var s = winner[j]; if (s < 0) continue;
-      var r = (j + 1) % NX ? winner[j + 1] : s, d = winner[j + NX];
-      if ((r >= 0 && r !== s && isFront[s * 64 + r]) || (d >= 0 && d !== s && isFront[s * 64 + d]))
-        pixels[j] = FRONT;
-    }
     ctx.putImageData(image, 0, 0);
   }
+
+  // Fronts: the zero line of the blended difference of two sides' fields (marching squares,
+  // crossings interpolated along cell edges), where those two sides hold both ends.
+  function lonlat(gx, gy) {
+    var mx = G.x0 + gx * G.cell, my = G.y0 - gy * G.cell;
+    return [Math.atan(Math.sinh(my / R)) * 180 / Math.PI, mx / R * 180 / Math.PI];
+  }
+  function frontLines(fi, fj, a) {
+    var lines = [], b = 1 - a;
+    D.fronts.forEach(function (pair) {
+      var p = D.fieldSides.indexOf(pair[0]), q = D.fieldSides.indexOf(pair[1]);
+      function m(j) { return b * (fi[p * N + j] - fi[q * N + j]) + a * (fj[p * N + j] - fj[q * N + j]); }
+      function ours(j) { var w = winner[j]; return w === p || w === q; }
+      for (var y = 0; y < NY - 1; y++) for (var x = 0; x < NX - 1; x++) {
+        var j = y * NX + x, w0 = winner[j];
+        // Most cells lie inside one side: nothing to contour.
+        if (w0 === winner[j + 1] && w0 === winner[j + NX] && w0 === winner[j + NX + 1]) continue;
+        var c = [j, j + 1, j + NX + 1, j + NX];
+        if (!ours(c[0]) || !ours(c[1]) || !ours(c[2]) || !ours(c[3])) continue;
+        var v = c.map(m), pts = [];
+        var corner = [[0, 0], [1, 0], [1, 1], [0, 1]];
+        for (var e = 0; e < 4; e++) {
+          var v0 = v[e], v1 = v[(e + 1) % 4];
+          if ((v0 < 0) !== (v1 < 0)) {
+            var t = v0 / (v0 - v1), c0 = corner[e], c1 = corner[(e + 1) % 4];
+            pts.push(lonlat(x + c0[0] + t * (c1[0] - c0[0]), y + c0[1] + t * (c1[1] - c0[1])));
+          }
+        }
+        if (pts.length === 2) lines.push(pts);
+        else if (pts.length === 4) { lines.push([pts[0], pts[1]]); lines.push([pts[2], pts[3]]); }
+      }
+    });
+    return lines;
+  }
+  // Under the masks of the sea, as in the video: a front ends at the coast.
+  var frontHalo = L.polyline([], { color: "#fff", weight: 5, opacity: 0.7, interactive: false,
+    pane: "hp-fronts" }).addTo(map);
+  var frontLayer = L.polyline([], { color: D.theme.front, weight: 2, interactive: false,
+    pane: "hp-fronts" }).addTo(map);
 
   function setDay(day) {
     day = Math.min(D.end, Math.max(D.start, day));
     var seg = locate(day);
     return Promise.all([keyframe(seg[0]), keyframe(seg[1])]).then(function (f) {
+      var t0 = performance.now();
       state.day = day; state.fi = f[0]; state.fj = f[1]; state.a = seg[2];
       draw(f[0], f[1], seg[2]);
-      if (seg[1] + 1 < KD.length) keyframe(seg[1] + 1);  // ahead of play
+      var t1 = performance.now(), lines = frontLines(f[0], f[1], seg[2]);
+      frontHalo.setLatLngs(lines); frontLayer.setLatLngs(lines);
+      var t2 = performance.now();
+      // The neighbours, ahead of play and of scrubbing either way.
+      if (seg[1] + 1 < KD.length) keyframe(seg[1] + 1);
+      if (seg[0] > 0) keyframe(seg[0] - 1);
       story(day);
+      // How long the last instant took to draw, in ms (the fields were decoded before).
+      timing = { areas: t1 - t0, fronts: t2 - t1, story: performance.now() - t2 };
       return iso(day);
     });
   }
@@ -236,7 +280,7 @@
   }
   function describe() {  // a text alternative: each side's share of the land
     var counts = new Array(NF).fill(0), total = 0;
-    for (var j = 0; j < N; j++) if (winner[j] >= 0) { counts[winner[j]]++; total++; }
+    for (var j = 0; j < N; j++) if (landMask[j]) { counts[winner[j]]++; total++; }
     var shares = D.sides.map(function (s) {
       return say("{side} holds about {percent}%", { side: s.name,
         percent: Math.round(100 * counts[D.fieldSides.indexOf(s.id)] / (total || 1)) });
@@ -342,7 +386,8 @@
       var i = kv.indexOf("="); if (i > 0) p[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1));
     });
     var zoom = parseFloat(p.zoom), lat = parseFloat(p.lat), lon = parseFloat(p.lon);
-    if (!isNaN(zoom)) map.setView(isNaN(lat) || isNaN(lon) ? map.getCenter() : [lat, lon], zoom);
+    if (!isNaN(zoom)) map.setView(isNaN(lat) || isNaN(lon) ? map.getCenter() : [lat, lon], zoom,
+      { animate: false });  // at once: the view is ready with the page
     var day = D.start;
     try { if (p.date) day = ordinal(p.date); } catch (e) { /* a bad date in the URL: the start */ }
     return day;
@@ -354,6 +399,9 @@
   var ready = inflate(G.land).then(function (buf) {
     var packed = new Uint8Array(buf); landMask = new Uint8Array(N);
     for (var j = 0; j < N; j++) landMask[j] = (packed[j >> 3] >> (7 - (j & 7))) & 1;
+    drawMask = new Uint8Array(N);  // the land and a cell round it, up to the vector coast
+    for (j = 0; j < N; j++) if (landMask[j] || landMask[j - 1] || landMask[j + 1] ||
+      landMask[j - NX] || landMask[j + NX]) drawMask[j] = 1;
     state.quietHash = true;
     var day = readHash();
     state.quietHash = false;
@@ -365,6 +413,7 @@
     setDay: function (day) { return ready.then(function () { return setDay(day); }); },
     date: function () { return iso(state.day); },
     sideAt: sideAt,
+    timing: function () { return timing; },
     map: map
   };
 })();

@@ -1,0 +1,229 @@
+"""The interactive player: its data, its folder, and the page in headless Chromium, where the
+territories it morphs must agree with the engine's ``territories_at``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import json
+import re
+import threading
+import zlib
+from base64 import b64decode
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given
+from hypothesis import strategies as st
+from test_lesson import RangeHandler, browser  # noqa: F401 (the fixture, shared)
+
+import histmap
+from histmap.cli import main
+from histmap.interpolate import fronts_of
+from histmap.player import encode_fields, inverse_mercator, mercator
+
+
+@pytest.fixture(scope="module")
+def player_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("player") / "korea"
+    assert main(["player", "-o", str(out)]) == 0
+    return out
+
+
+# -- data ---------------------------------------------------------------------------------------
+
+
+def _decode(blob: str, plus: list[bool], shape: tuple[int, ...]) -> np.ndarray:
+    """What player.js does to a keyframe: inflate, undo the row deltas and the sums."""
+    q = np.frombuffer(zlib.decompress(b64decode(blob)), "<i2").reshape(shape)
+    f = np.cumsum(q, axis=2, dtype=np.int64).astype(np.int16).astype(np.int32)
+    for k in range(1, len(f)):
+        if plus[k]:
+            f[k] = (f[k] - f[0]).astype(np.int16)
+    return f
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_fields_round_trip_to_a_step(seed):
+    rng = np.random.default_rng(seed)
+    a = np.cumsum(rng.normal(0, 300, (40, 30)), axis=1)
+    fields = np.stack([a, -a + rng.normal(0, 5, a.shape), np.full(a.shape, 1.7e6)])
+    near = rng.random(a.shape) > 0.2
+    blob, plus = encode_fields(fields, near, 100.0)
+    back = _decode(blob, plus, fields.shape) * 100.0
+    assert np.all(np.abs(back - fields)[:, near] <= 50.0 + 1e-6)
+    assert np.all(back[:, ~near] == 0)
+
+
+@given(st.floats(-179, 179), st.floats(-80, 80))
+def test_mercator_round_trips(lon, lat):
+    back = inverse_mercator(*mercator(np.array([lon]), np.array([lat])))
+    assert np.allclose([b[0] for b in back], [lon, lat], atol=1e-9)
+
+
+def test_folder_is_complete_small_and_self_contained(player_dir):
+    manifest = json.loads((player_dir / "player.json").read_text())
+    files = set(manifest["files"])
+    assert files == {p.relative_to(player_dir).as_posix() for p in player_dir.rglob("*.*")} - {
+        "player.json"
+    }
+    assert "player/LICENSE-leaflet.txt" in files
+    data = (player_dir / "player" / "data.js").stat().st_size
+    assert data < 8_000_000
+    page = (player_dir / "index.html").read_text()
+    # Every script and style comes from the folder.
+    for ref in re.findall(r'(?:src|href)="([^"]+)"', page):
+        assert ref.startswith("player/") or ref.startswith("data:"), ref
+    assert "http" not in (player_dir / "player" / "player.js").read_text().replace(
+        "https://leafletjs.com", ""
+    )
+
+
+def test_a_folder_holding_other_files_is_refused(tmp_path, capsys):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    assert main(["player", "-o", str(folder)]) == 2
+    assert "notes.txt" in capsys.readouterr().err
+    assert (folder / "notes.txt").read_text() == "mine"
+
+
+# -- in a real browser -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(player_dir):
+    handler = functools.partial(RangeHandler, directory=player_dir)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _open(browser, url: str, prefix: str):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors, outside = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith((prefix, "data:", "blob:")) else outside.append(r.url),
+    )
+    page.goto(url)
+    page.evaluate("window.histmap.ready")
+    return page, errors, outside
+
+
+def _test_points(korea, date: dt.date, rng, count: int):
+    """Random land points more than 2 km from the front and 3 km from the coast, and the
+    side holding each according to the engine."""
+    world = korea.world
+    territories = world.morph.territories(float(date.toordinal()))
+    fronts = [g for g, a, b in fronts_of(territories) if "_unheld" not in (a, b)]
+    w, s, e, n = world.land_lonlat.bounds
+    lon, lat = rng.uniform(w, e, 20 * count), rng.uniform(s, n, 20 * count)
+    x, y = world.projector.points(lon, lat)
+    points = shapely.points(x, y)
+    keep = shapely.contains_xy(world.land, x, y)
+    keep &= shapely.distance(world.land.boundary, points) > 3000
+    if fronts:
+        keep &= shapely.distance(shapely.union_all(fronts), points) > 2000
+    idx = np.flatnonzero(keep)[:count]
+    sides = np.full(len(idx), None, object)
+    for side, geom in territories.items():
+        sides[shapely.contains_xy(geom, x[idx], y[idx])] = side
+    return np.column_stack([lon[idx], lat[idx]]).tolist(), list(sides)
+
+
+@pytest.mark.parametrize("over", ["file", "http"])
+def test_side_at_agrees_with_the_engine(browser, player_dir, served, korea, over):  # noqa: F811
+    url, prefix = (
+        (player_dir.as_uri() + "/index.html", player_dir.as_uri())
+        if over == "file"
+        else (f"{served}/index.html", served)
+    )
+    page, errors, outside = _open(browser, url, prefix)
+    rng = np.random.default_rng(17 if over == "file" else 18)
+    start, end = (d.toordinal() for d in korea.span)
+    checked = 0
+    for day in sorted(rng.integers(start, end + 1, 10)):
+        date = dt.date.fromordinal(int(day))
+        points, expected = _test_points(korea, date, rng, 220)
+        assert page.evaluate(f"window.histmap.setDate('{date}')") == str(date)
+        assert page.evaluate("window.histmap.date()") == str(date)
+        got = page.evaluate("ps => ps.map(p => window.histmap.sideAt(p[0], p[1]))", points)
+        wrong = [(p, e, g) for p, e, g in zip(points, expected, got, strict=True) if e != g]
+        assert not wrong, (date, wrong[:5])
+        checked += len(points)
+    assert checked >= 2000
+    # The sea is nobody's.
+    assert page.evaluate("window.histmap.sideAt(125.0, 36.0)") is None
+    assert errors == [] and outside == []
+    page.close()
+
+
+def test_controls_keyboard_url_and_a_zoomed_view(browser, player_dir, tmp_path):  # noqa: F811
+    url = player_dir.as_uri() + "/index.html#date=1950-09-15&zoom=8&lat=35.5&lon=128.5"
+    page, errors, outside = _open(browser, url, player_dir.as_uri())
+    assert page.evaluate("window.histmap.date()") == "1950-09-15"
+    assert page.evaluate("window.histmap.map.getZoom()") == 8
+    assert page.locator("#hp-title").inner_text() == "The Inchon landing"
+    page.locator("#hp-map").screenshot(path=str(tmp_path / "zoomed.png"))
+    import imageio.v2 as imageio
+
+    pixels = imageio.imread(tmp_path / "zoomed.png")[..., :3].reshape(-1, 3).astype(int)
+    un_tint = np.abs(pixels - [0x92, 0xAF, 0xCA]).sum(axis=1) < 30  # #2f6fb3 at half over land
+    assert un_tint.mean() > 0.05  # the Pusan Perimeter fills much of the zoomed view
+    # Dragging the slider changes the date.
+    box = page.locator("#hp-slider").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    page.wait_for_function("window.histmap.date() > '1952-01-01'")
+    # Keyboard: the slider's arrow keys step a day, Page Down the next event.
+    page.evaluate("window.histmap.setDate('1950-06-28')")
+    page.locator("#hp-slider").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("window.histmap.date() === '1950-06-29'")
+    page.keyboard.press("PageDown")
+    page.wait_for_function("window.histmap.date() === '1950-06-30'")
+    # The events list jumps to its date; the button is current.
+    page.locator("#hp-events button[data-id=seoul-retaken-1950]").click()
+    page.wait_for_function("window.histmap.date() === '1950-09-28'")
+    assert page.locator("#hp-events button[aria-current=true]").count() == 1
+    # A text alternative of the map, and the view in the URL.
+    assert re.search(
+        r"South Korea and the UN holds about \d+%", page.locator("#hp-alt").inner_text()
+    )
+    assert "date=1950-09-28" in page.evaluate("location.hash")
+    assert errors == [] and outside == []
+    page.close()
+
+
+def test_a_new_instant_is_drawn_quickly(browser, player_dir):  # noqa: F811
+    page, _, _ = _open(browser, player_dir.as_uri() + "/index.html", player_dir.as_uri())
+    ms = page.evaluate(
+        """async () => { const h = window.histmap; const d0 = 711700; await h.setDay(d0);
+        const t0 = performance.now();
+        for (let i = 1; i <= 40; i++) await h.setDay(d0 + i * 0.37);
+        return (performance.now() - t0) / 40; }"""
+    )
+    # 50 ms on an idle machine; generous here, where other jobs share two cores.
+    assert ms < 150, ms
+    page.close()
+
+
+def test_data_text_stays_text(browser, tmp_path, tiny_map):  # noqa: F811
+    events = json.loads((tiny_map / "events.geojson").read_text())
+    events["features"][0]["properties"]["title"] = '<img src=x onerror="window.hacked=1">'
+    (tiny_map / "events.geojson").write_text(json.dumps(events))
+    out = histmap.load_map(tiny_map).player(tmp_path / "p")
+    page, errors, _ = _open(browser, out.as_uri() + "/index.html", out.as_uri())
+    assert errors == []
+    assert page.evaluate("document.querySelectorAll('.histmap-player img').length") == 0
+    assert "<img src=x" in page.locator("#hp-events").inner_text()
+    assert page.evaluate("window.hacked") is None
+    page.close()
