@@ -170,3 +170,17 @@ def test_quiet_glyph_warnings_silences_only_those(monkeypatch):
             )
             warnings.warn("something else", stacklevel=1)
     assert [str(w.message) for w in caught] == ["something else"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ko"])
+@pytest.mark.parametrize("size", [(1280, 720), (640, 360)])
+def test_a_long_list_of_main_events_clears_the_legend(lang, size):
+    # 28 November 1950: eight main events since the last page, their titles wrapped.
+    hmap = histmap.load_map("korean_war", lang)
+    renderer = FrameRenderer(hmap.world, size, layered=False)
+    renderer.render(hmap.world.scene(hmap._day("1950-11-28")))
+    report = renderer.report()
+    listed = report.texts["caption"]
+    assert len(renderer.world.scene(hmap._day("1950-11-28")).main_events) == 8
+    assert listed.y0 >= report.legend_box.y1 - 1, (lang, size)
+    assert listed.y1 <= report.panel_box.y1

@@ -100,7 +100,7 @@ class PanelTexts(Layer):
         if scene.main_events:
             self._caption_key = None
             self.event_title.set_text(self.ctx.tr.gettext("Main events"))
-            self.caption.set_text(self._numbered_list(scene.main_events))
+            self._fit_list(scene.main_events)
             alpha = 1.0
         else:
             event = scene.event
@@ -157,11 +157,29 @@ class PanelTexts(Layer):
             return ctx.panel_ax.get_window_extent(r).y0
         return legend.get_window_extent(r).y1 + ctx.pt(4)
 
-    def _numbered_list(self, events: list[Event]) -> str:
+    def _fit_list(self, events: list[Event]) -> None:
+        """The numbered list of ``events``, its type shrunk until it clears the legend; at
+        the smallest type, the entries that do, then "…"."""
+        ctx, r = self.ctx, self.ctx.renderer()
+        room_bottom = self._legend_top()
+        self.caption.set_y(ctx.layout.slots.caption)
+        for factor in CAPTION_SHRINK:
+            self.caption.set_fontsize(ctx.pt(10) * factor)
+            entries = self._numbered_list(events, ctx.pt(10) * factor)
+            self.caption.set_text("\n".join(entries))
+            if self.caption.get_window_extent(r).y0 >= room_bottom:
+                return
+        while entries and self.caption.get_window_extent(r).y0 < room_bottom:
+            entries.pop()
+            self.caption.set_text("\n".join([*entries, "…"]))
+
+    def _numbered_list(self, events: list[Event], size: float) -> list[str]:
+        """Each event's entry, "3. 26 Oct 1950: Chinese First Phase Offensive", wrapped to
+        the panel at type ``size``."""
         ctx = self.ctx
-        width = measure(self.caption, ctx.renderer(), ctx.pt(10))
+        width = measure(self.caption, ctx.renderer(), size)
         entry = ctx.tr.gettext("{number}. {date}: {title}")
-        return "\n".join(
+        return [
             wrap_to_width(
                 entry.format(number=n, date=ctx.tr.short_date(e.date), title=e.title),
                 width,
@@ -170,7 +188,7 @@ class PanelTexts(Layer):
                 indent="    ",
             )
             for n, e in enumerate(events, start=1)
-        )
+        ]
 
 
 class PanelFooter(Layer):
