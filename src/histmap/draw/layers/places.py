@@ -8,13 +8,25 @@ from ...model import Place
 from ..text_fit import LITERAL
 from .base import Band, Depends, Layer
 
-CITY_LABEL_SIZE = {1: 10, 2: 8.5, 3: 7.5}
-CITY_DOT_SIZE = {1: 7, 2: 5, 3: 3.5}
+CITY_LABEL_SIZE = {1: 10, 2: 8.5, 3: 7.5, 4: 7.5, 5: 7}
+CITY_DOT_SIZE = {1: 7, 2: 5, 3: 3.5, 4: 3.5, 5: 3}
+RANK_SCALE = ((3000.0, 2), (800.0, 3), (300.0, 4), (0.0, 5))
+"""The lowest rank of city shown, by metres a pixel: a map shows more as it zooms in."""
+
+
+def max_rank(metres_per_px: float) -> int:
+    """The lowest rank of city a view at ``metres_per_px`` shows.
+
+    >>> max_rank(3700), max_rank(1900), max_rank(500), max_rank(150)
+    (2, 3, 4, 5)
+    """
+    return next(rank for above, rank in RANK_SCALE if metres_per_px > above)
 
 
 class Places(Layer):
     """Labels placed greedily, most important first, each where it collides with nothing
-    placed before it (left out otherwise); cities of rank 3 only on frames 500 px high."""
+    placed before it (left out otherwise); cities of lower rank as the view zooms in
+    (:func:`max_rank`), their labels the same size on screen at every view."""
 
     depends, band = Depends.VIEW, Band.OVER_SYMBOLS
 
@@ -27,7 +39,7 @@ class Places(Layer):
         x, y = ctx.world.projector.points(
             [p.geometry.x for p in places], [p.geometry.y for p in places]
         )
-        max_rank = 3 if ctx.size[1] >= 500 else 2
+        lowest = max_rank(ctx.view.metres_per_px)
         view = ctx.view.box
         for x_, y_, place in zip(x, y, places, strict=True):
             if not view.contains(shapely.Point(x_, y_)):
@@ -36,7 +48,7 @@ class Places(Layer):
                 self._country(x_, y_, place)
             elif place.kind in ("sea", "lake"):
                 self._water(x_, y_, place)
-            elif place.kind == "city" and place.rank <= max_rank:
+            elif place.kind == "city" and place.rank <= lowest:
                 self._city(x_, y_, place.name, place.rank)
 
     def _country(self, x: float, y: float, place: Place) -> None:
