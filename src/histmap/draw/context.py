@@ -50,6 +50,8 @@ class DrawContext:
         self.placed: list = []
         self.badges: list = []
         """The numbered badges of a still as drawn: (number, window box)."""
+        self.marker_boxes: list = []
+        """The markers of a still as drawn: their window boxes (labels keep off them)."""
         self.view: FittedView | None = None
         self._relief: tuple[FittedView, np.ndarray] | None = None
         self._ground: tuple[FittedView, ViewGround] | None = None

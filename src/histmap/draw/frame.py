@@ -18,6 +18,7 @@ from .fonts import quiet_glyph_warnings
 from .layers.areas import Areas
 from .layers.base import Band, Depends, Layer
 from .layers.ground import Ground, Masks, PanelGround
+from .layers.inset import Inset
 from .layers.linework import Linework, ReferenceLines
 from .layers.panel import PanelFooter, PanelHeading, PanelTexts
 from .layers.places import Places
@@ -34,6 +35,7 @@ STACK: tuple[type[Layer], ...] = (
     Masks,
     Linework,
     ReferenceLines,
+    Inset,
     Places,
     ScaleBar,
     PanelHeading,
@@ -247,20 +249,20 @@ class FrameRenderer:
         return changed
 
     def _labels_avoid_badges(self) -> None:
-        """On a vector still, place the labels again if a numbered badge found no place free
-        of them: round the badges, which stay where they are. (The layered renderer bakes its
-        labels once a view: there a badge may overlap a label it found no room beside.)"""
+        """On a vector still, place the labels again if a numbered badge or a marker lies on
+        one: round the badges and markers, which stay where they are. (The layered renderer
+        bakes its labels once a view: its frames have no badges, and markers come and go.)"""
         places = next(layer for layer in self.layers if isinstance(layer, Places))
-        badges = [box for _, box in self.ctx.badges]
+        obstacles = [box for _, box in self.ctx.badges] + list(self.ctx.marker_boxes)
         if self.compositor is not None or not any(
-            b.overlaps(label) for b in badges for label in places.boxes
+            b.overlaps(label) for b in obstacles for label in places.boxes
         ):
             return
         for artist in places.artists:
             artist.remove()
         own = {id(box) for box in places.boxes}
         others = [box for box in self.ctx.placed if id(box) not in own]
-        self.ctx.placed = others + badges
+        self.ctx.placed = others + obstacles
         with self._fonts():
             self._build(places)
-        self.ctx.placed = [box for box in self.ctx.placed if all(box is not b for b in badges)]
+        self.ctx.placed = [box for box in self.ctx.placed if all(box is not b for b in obstacles)]

@@ -102,17 +102,20 @@ class Places(Layer):
             text.remove()
 
     def _city(self, x: float, y: float, name: str, rank: int) -> None:
-        """A city dot and a label in the first free position round it, or no label at all
-        (and then no dot either, except for a capital)."""
+        """A city dot and a label in the first free position round it (the four corners,
+        then the same further out), or no label at all (and then no dot either, except for a
+        capital)."""
         ctx = self.ctx
         gap = ctx.pt(3)
         placed = False
-        for dx, dy, ha, va in (
+        near = (
             (gap, gap, "left", "bottom"),
             (gap, -gap, "left", "top"),
             (-gap, gap, "right", "bottom"),
             (-gap, -gap, "right", "top"),
-        ):
+        )
+        # Then a little further out: clear of a marker or a badge on the city.
+        for dx, dy, ha, va in near + tuple((3 * dx, 3 * dy, ha, va) for dx, dy, ha, va in near):
             label = ctx.map_ax.annotate(
                 name,
                 (x, y),
