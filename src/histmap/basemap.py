@@ -190,8 +190,8 @@ def shared_land(
     return shapely.intersection(land, region) if region is not None else land
 
 
-RELIEF_STEP = 5.0
-"""Relief is cut from the world image in squares of this many degrees, so moving views share."""
+RELIEF_STEP = 30.0
+"""Relief is cut from the world image in squares of this many degrees: views share a cut."""
 
 
 @lru_cache(maxsize=4)

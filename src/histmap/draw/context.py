@@ -9,7 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..basemap import relief_shade
-from ..layout import frame_layout
+from ..layout import Layout, frame_layout
 from ..scene import FittedView, World
 from ..story import Story
 from ..style import Theme
@@ -29,12 +29,20 @@ class DrawContext:
     ``placed`` holds the window boxes of the labels placed so far, for collisions.
     """
 
-    def __init__(self, world: World, size: tuple[int, int], story: Story | None, theme: Theme):
+    def __init__(
+        self,
+        world: World,
+        size: tuple[int, int],
+        story: Story | None,
+        theme: Theme,
+        *,
+        layout: Layout | None = None,
+    ):
         self.world = world
         self.size = size
         self.story = story
         self.theme = theme
-        self.layout = frame_layout(size)
+        self.layout = layout or frame_layout(size)
         self.scale = self.layout.scale
         w, h = size
         self.figure = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=theme.panel)
@@ -48,6 +56,8 @@ class DrawContext:
             ax.set_xlim(0, 1)
             ax.set_ylim(0, 1)
         self.placed: list = []
+        self.labels = True
+        """Whether layers add their labels (a raster of the ground while moving has none)."""
         self.badges: list = []
         """The numbered badges of a still as drawn: (number, window box)."""
         self.marker_boxes: list = []

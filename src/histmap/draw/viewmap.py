@@ -73,11 +73,13 @@ def _world_box(world: World) -> Box:
 
 
 def _load_box(world: World, view: FittedView, own: bool) -> Box:
-    """The box to load for a view: the world's box at the map's own resolution (if the view
-    lies in it), else a square of a power-of-two size snapped to a grid, round the view."""
+    """The box to load for a view: the world's box at the map's own resolution (if the view's
+    centre lies in it), else a square of a power-of-two size snapped to a grid, round the view."""
     if own:
+        # Views reaching past it (a moving camera's raster) show the sea there.
         w, s, e, n = _world_box(world)
-        if w <= view.x0 and s <= view.y0 and view.x1 <= e and view.y1 <= n:
+        cx, cy = (view.x0 + view.x1) / 2, (view.y0 + view.y1) / 2
+        if w <= cx <= e and s <= cy <= n:
             return (w, s, e, n)
     size = 2.0 ** np.ceil(np.log2(max(view.x1 - view.x0, view.y1 - view.y0)))
     step = size / 4

@@ -25,8 +25,8 @@ SIZE = 0.26
 """The inset's longer side, as a fraction of the map's shorter side."""
 PAD = 0.02
 """The gap between the inset and the map's edges, as a fraction of the map's shorter side."""
-CORNERS = ("upper right", "upper left", "lower right", "lower left")
-"""The corners in order of preference (the scale bar sits in the lower left)."""
+CORNERS = ("upper right", "upper left", "lower right")
+"""The corners in order of preference (the scale bar has the lower left)."""
 
 
 class Inset(Layer):
@@ -51,10 +51,24 @@ class Inset(Layer):
         self.box = Bbox.from_bounds(*rect)
         # In window pixels, as the labels are placed: the inset keeps its size on screen.
         image = BboxImage(self.box, zorder=9.5, interpolation="nearest")
-        image.set_data(_thumbnail(ctx.world, ctx.theme, overview, round(w), round(h)))
+        thumbnail = _thumbnail(ctx.world, ctx.theme, overview, round(w), round(h))
+        image.set_data(thumbnail)
         ctx.map_ax.add_artist(image)
+        self._pixels = np.dstack([thumbnail, np.full(thumbnail.shape[:2], 255, np.uint8)])[::-1]
         self._outline(overview, rect)
         ctx.placed.append(self.box.padded(2))
+
+    def draw(self, renderer) -> None:
+        """Drawn in each frame while the view moves: the thumbnail laid as it is (matplotlib
+        would resample it), then its frame and the view's box."""
+        if self.box is None:
+            return
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, round(self.box.x0), round(self.box.y0), self._pixels)
+        gc.restore()
+        for artist in self.artists:
+            if not isinstance(artist, BboxImage):
+                artist.draw(renderer)
 
     def _outline(self, overview: FittedView, rect: tuple[float, float, float, float]) -> None:
         """The inset's frame and the view's box on it, in window pixels."""

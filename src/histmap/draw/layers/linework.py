@@ -77,6 +77,8 @@ class ReferenceLines(Layer):
                 linestyle=REFERENCE_DASH,
                 zorder=5,
             )
+            if not ctx.labels:
+                continue
             xmin = ctx.map_ax.get_xlim()[0]
             label = ctx.map_ax.annotate(
                 ref.label,
