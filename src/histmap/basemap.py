@@ -70,7 +70,7 @@ def installed(resolution: str) -> bool:
 
 def resolution_for(metres_per_px: float, floor: str) -> tuple[str, str]:
     """The resolution a map drawn at ``metres_per_px`` wants (the coarsest whose lines lie
-    within about a pixel and a half of the coast, never coarser than the map's own
+    within two or three pixels of the coast, never coarser than the map's own
     ``floor``), and the one used: the finest installed up to the one wanted.
 
     >>> resolution_for(2_000, "i")[0], resolution_for(150, "i")[0], resolution_for(20, "l")[0]
@@ -79,7 +79,7 @@ def resolution_for(metres_per_px: float, floor: str) -> tuple[str, str]:
     wanted = RESOLUTIONS.index(floor)
     for index in range(wanted, len(RESOLUTIONS)):
         wanted = index
-        if ACCURACY_M[RESOLUTIONS[index]] <= 1.5 * metres_per_px:
+        if ACCURACY_M[RESOLUTIONS[index]] <= 2.5 * metres_per_px:
             break
     used = next(
         (r for r in RESOLUTIONS[wanted : RESOLUTIONS.index(floor) : -1] if installed(r)), floor

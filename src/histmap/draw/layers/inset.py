@@ -47,7 +47,7 @@ class Inset(Layer):
             return
         frame = ctx.map_ax.get_window_extent(ctx.renderer())
         w, h = _inset_size(frame, overview)
-        self.corner, rect = _corner(ctx.world, view, frame, (w, h), ctx.placed)
+        self.corner, rect = _corner(ctx.world, view, frame, (w, h))
         self.box = Bbox.from_bounds(*rect)
         # In window pixels, as the labels are placed: the inset keeps its size on screen.
         image = BboxImage(self.box, zorder=9.5, interpolation="nearest")
@@ -107,7 +107,7 @@ def _inset_size(frame: Bbox, overview: FittedView) -> tuple[float, float]:
     return longest / aspect, longest
 
 
-def _corner(world: World, view: FittedView, frame: Bbox, size, placed) -> tuple[str, tuple]:
+def _corner(world: World, view: FittedView, frame: Bbox, size) -> tuple[str, tuple]:
     """The corner whose box covers the least of the sides' land in the view (ties: the first
     in :data:`CORNERS`), and that box in window pixels."""
     w, h = size
@@ -120,9 +120,9 @@ def _corner(world: World, view: FittedView, frame: Bbox, size, placed) -> tuple[
         gx0 = view.x0 + (x - frame.x0) * per_px
         gy0 = view.y0 + (y - frame.y0) * per_px
         ground = shapely.box(gx0, gy0, gx0 + w * per_px, gy0 + h * per_px)
-        covered = shapely.intersection(world.land, ground).area / ground.area
-        labels = sum(1 for b in placed if b.overlaps(Bbox.from_bounds(x, y, w, h)))
-        score = covered + 0.05 * labels
+        # The land alone decides (not the labels): the same corner whether the view moves
+        # or holds, and the labels placed after it keep off it.
+        score = shapely.intersection(world.land, ground).area / ground.area
         if best is None or score < best[0] - 1e-3:
             best = (score, corner, (x, y, w, h))
     return best[1], best[2]
