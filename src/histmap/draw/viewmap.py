@@ -1,9 +1,9 @@
 """The base map of a view: loaded for a box round it (so it fills the frame), at a
 resolution fit for its scale, and cut to the view.
 
-The map's own resolution is loaded once for a box round the whole map wide enough for
-frames of any shape; finer resolutions (the ``hires`` extra) are loaded for boxes a few
-times the size of the view, so a moving camera reloads rarely.
+The map's own resolution and 'h' (the ``hires`` extra) are loaded once for a box round the
+whole map wide enough for frames of any shape; 'f' for boxes a few times the size of the
+view, so a moving camera reloads rarely.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ MARGIN = 0.03
 """The base map is cut to the view plus this fraction of its size on every side: the cut's
 straight edges (and the coastline drawn along them) lie outside the frame."""
 WORLD_BOX = 1.35
-"""The map's own resolution is loaded for a square round the whole map, this many times the
+"""The whole map is loaded for a square round it, this many times the
 larger half of its extent each way from its centre: enough for a frame of any shape."""
 REGION_GROW = 0.002
 """How far a map's region is grown over the sea, as a fraction of the map's width."""
@@ -58,7 +58,9 @@ def view_ground(world: World, view: FittedView) -> ViewGround:
             HistmapWarning,
             stacklevel=2,
         )
-    loaded = _loaded(world, used, _load_box(world, view, used == floor))
+    # The map's own resolution and 'h' are loaded once for the whole map (a moving camera
+    # then only cuts them); 'f', tens of megabytes, for boxes round the view.
+    loaded = _loaded(world, used, _load_box(world, view, used in (floor, "h")))
     m = MARGIN * max(view.x1 - view.x0, view.y1 - view.y0)
     rect = (view.x0 - m, view.y0 - m, view.x1 + m, view.y1 + m)
     cut = [shapely.clip_by_rect(g, *rect) for g in loaded]
@@ -72,10 +74,10 @@ def _world_box(world: World) -> Box:
     return (cx - half, cy - half, cx + half, cy + half)
 
 
-def _load_box(world: World, view: FittedView, own: bool) -> Box:
-    """The box to load for a view: the world's box at the map's own resolution (if the view's
-    centre lies in it), else a square of a power-of-two size snapped to a grid, round the view."""
-    if own:
+def _load_box(world: World, view: FittedView, whole: bool) -> Box:
+    """The box to load for a view: the world's box if ``whole`` (and the view's centre lies
+    in it), else a square of a power-of-two size snapped to a grid, round the view."""
+    if whole:
         # Views reaching past it (a moving camera's raster) show the sea there.
         w, s, e, n = _world_box(world)
         cx, cy = (view.x0 + view.x1) / 2, (view.y0 + view.y1) / 2
