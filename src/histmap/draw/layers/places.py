@@ -119,22 +119,27 @@ class Places(Layer):
         view, frame = ctx.view, ctx.map_ax.get_window_extent(ctx.renderer())
         anchors = ctx.map_ax.transData.transform(self._xy) if len(self._xy) else self._xy
         lowest = max_rank(view.metres_per_px)
+        shown = [
+            i
+            for i, place in enumerate(self.places)
+            if view.x0 <= self._xy[i, 0] <= view.x1
+            and view.y0 <= self._xy[i, 1] <= view.y1
+            and place.kind in ("city", "country", "sea", "lake")
+            and (place.kind != "city" or place.rank <= lowest)
+        ]
+        # No label on a city's dot: every dot that may be drawn is kept clear of.
+        dots = {i: self._dot_box(i, anchors[i]) for i in shown if self.places[i].kind == "city"}
         chosen = []
-        for i, place in enumerate(self.places):
-            x, y = self._xy[i]
-            if not (view.x0 <= x <= view.x1 and view.y0 <= y <= view.y1):
-                continue
-            if place.kind == "city" and place.rank > lowest:
-                continue
-            if place.kind not in ("city", "country", "sea", "lake"):
-                continue
+        for i in shown:
+            place = self.places[i]
+            others = [box for j, box in dots.items() if j != i]
             for k in range(len(self._choices(place))):
                 x0, y0, x1, y1 = self._box(i, k)
                 box = Bbox.from_extents(
                     anchors[i, 0] + x0, anchors[i, 1] + y0, anchors[i, 0] + x1, anchors[i, 1] + y1
                 )
                 inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
-                if inside and not any(box.overlaps(other) for other in ctx.placed):
+                if inside and not any(box.overlaps(b) for b in (*ctx.placed, *others)):
                     ctx.placed.append(box)
                     chosen.append((i, k, box))
                     break
@@ -143,6 +148,12 @@ class Places(Layer):
                     chosen.append((i, None, None))
         self.boxes = [box for _, _, box in chosen if box is not None]
         return chosen
+
+    def _dot_box(self, i: int, anchor) -> Bbox:
+        half = self.ctx.pt(CITY_DOT_SIZE[self.places[i].rank]) / 2 * self.ctx.figure.dpi / 72
+        return Bbox.from_extents(
+            anchor[0] - half, anchor[1] - half, anchor[0] + half, anchor[1] + half
+        )
 
     # -- drawing -----------------------------------------------------------------------------
 
