@@ -27,6 +27,8 @@ straight edges (and the coastline drawn along them) lie outside the frame."""
 WORLD_BOX = 1.35
 """The whole map is loaded for a square round it, this many times the
 larger half of its extent each way from its centre: enough for a frame of any shape."""
+EXTENT_MARGIN = 0.4
+"""The base map is never loaded further than this fraction of the map's extent beyond it."""
 REGION_GROW = 0.002
 """How far a map's region is grown over the sea, as a fraction of the map's width."""
 _warned: set[tuple[str, str]] = set()
@@ -96,8 +98,17 @@ def _loaded(world: World, resolution: str, box: Box) -> tuple[BaseGeometry, ...]
     spec, projector = world.data.spec, world.projector
     ring = shapely.segmentize(shapely.box(*box).exterior, (box[2] - box[0]) / 64)
     lon, lat = projector.inverse_points(*np.asarray(ring.coords).T)
-    south, north = float(max(lat.min(), -90)), float(min(lat.max(), 90))
-    extent = (float(lon.min()), south, float(lon.max()), north)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    # Never beyond the map's extent plus a margin, nor across the antimeridian: a box
+    # round a continent may reach past the edge of a cylindrical projection.
+    w, s, e, n = spec.extent
+    mw, mh = EXTENT_MARGIN * (e - w), EXTENT_MARGIN * (n - s)
+    extent = (
+        float(max(lon[ok].min(), w - mw, -180.0)),
+        float(max(lat[ok].min(), s - mh, -90.0)),
+        float(min(lon[ok].max(), e + mw, 180.0)),
+        float(min(lat[ok].max(), n + mh, 90.0)),
+    )
     base = load_basemap(extent, resolution, spec.exclude_borders)
     land, lakes = _project_area(world, base.land, box), _project_area(world, base.lakes, box)
     borders = shapely.clip_by_rect(projector.forward(base.borders), *box)
@@ -113,7 +124,10 @@ def _project_area(world: World, geom: BaseGeometry, box: Box) -> BaseGeometry:
     bad = ~shapely.is_valid(parts)
     parts[bad] = shapely.make_valid(parts[bad])
     polygons = [p for p in shapely.get_parts(parts) if p.geom_type == "Polygon" and not p.is_empty]
-    return shapely.MultiPolygon(polygons)
+    merged = shapely.MultiPolygon(polygons)
+    # Parts may overlap where the lon/lat data wraps round or its cut lies inside the box
+    # (a continent in a cylindrical projection): then they are merged.
+    return merged if merged.is_valid else shapely.union_all(polygons)
 
 
 @lru_cache(maxsize=4)
