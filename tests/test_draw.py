@@ -276,7 +276,7 @@ def test_badges_markers_and_labels_do_not_overlap(korea):
         assert not any(badge.overlaps(label) for label in places.boxes)
         assert not any(badge.overlaps(other) for other in badges[i + 1 :])
     assert not any(m.overlaps(label) for m in renderer.ctx.marker_boxes for label in places.boxes)
-    names = {places.places[i].name for i, k, _ in places.plan() if k is not None}
+    names = {places.places[i].name for i, k, _ in places.chosen if k is not None}
     assert {"Pyongyang", "Hamhung", "Kaesong"} <= names
 
 
@@ -298,9 +298,9 @@ def test_closer_views_show_more_places_at_the_same_size(korea):
     renderer = FrameRenderer(korea.world, (1280, 720), layered=False)
     renderer.render(scene)
     places = next(layer for layer in renderer.layers if layer.name == "Places")
-    wide = {places.places[i].name: box for i, k, box in places.plan() if k is not None}
+    wide = {places.places[i].name: box for i, k, box in places.chosen if k is not None}
     renderer.render(closer(korea, scene, (125.8, 37.2, 128.6, 38.6)))
-    near = {places.places[i].name: box for i, k, box in places.plan() if k is not None}
+    near = {places.places[i].name: box for i, k, box in places.chosen if k is not None}
     ranks = {p.name: p.rank for p in places.places}
     assert any(ranks[name] == 4 for name in near) and not any(ranks[n] == 4 for n in wide)
     for name in set(wide) & set(near):

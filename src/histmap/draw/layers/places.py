@@ -62,6 +62,8 @@ class Places(Layer):
         self._boxes: dict[tuple[int, int], tuple[float, float, float, float]] = {}
         self._sprites: dict[tuple[int, int | None], tuple[np.ndarray, float, float]] = {}
         self.boxes: list = []
+        self.chosen: list[tuple[int, int | None, Bbox | None]] = []
+        """The labels of the last plan: (place, choice, window box)."""
 
     # -- placement ---------------------------------------------------------------------------
 
@@ -147,6 +149,7 @@ class Places(Layer):
                 if place.kind == "city" and place.rank == 1:
                     chosen.append((i, None, None))
         self.boxes = [box for _, _, box in chosen if box is not None]
+        self.chosen = chosen
         return chosen
 
     def _dot_box(self, i: int, anchor) -> Bbox:
