@@ -142,34 +142,83 @@ def test_every_layer_declares_what_it_depends_on(renderer):
     assert {dep for _, dep, _ in layers} == {"never", "view", "instant"}
 
 
-@pytest.mark.parametrize("size", [(640, 360), (480, 360), (400, 400), (360, 640)])
-def test_a_new_view_redraws_the_map_and_matches_a_full_redraw(korea, size):
-    """A scene seen in a closer view (the Pusan Perimeter), in each layout: the view's
-    layers are rebuilt, and the layered frame still matches a full redraw."""
+LAYOUTS = [(640, 360), (480, 360), (400, 400), (360, 640)]
+
+
+def closer(korea, scene, box):
     from dataclasses import replace
 
     from histmap.scene import View
 
+    x, y = korea.world.projector.points([box[0], box[2]], [box[1], box[3]])
+    return replace(scene, view=View.around(x, y))
+
+
+def frame_diff(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """The mean difference of two frames, and the share of pixels that differ by over 40."""
+    diff = np.abs(a.astype(int) - b.astype(int))
+    return float(diff.mean()), float((diff.max(axis=2) > 40).mean())
+
+
+@pytest.mark.parametrize("size", LAYOUTS)
+def test_a_new_view_redraws_the_map_and_matches_a_full_redraw(korea, size):
+    """A scene seen in a closer view (the Pusan Perimeter), in each layout: the first frame
+    of the new view is cut from the moving raster, the next (the view held) has the view's
+    layers rebuilt; both match a full redraw, the held one closely."""
     scene = korea.world.scene(to_day("1950-09-01"))
-    x, y = korea.world.projector.points([127.5, 129.6], [34.8, 36.6])
-    close = replace(scene, view=View.around(x, y))
+    close = closer(korea, scene, (127.5, 34.8, 129.6, 36.6))
     fast = FrameRenderer(korea.world, size)
     wide = fast.render(scene)
     wide_report = fast.report()
+    moving = fast.render(close)
     near = fast.render(close)
     near_report = fast.report()
     full = FrameRenderer(korea.world, size, layered=False).render(close)
     assert near_report.view.metres_per_px < wide_report.view.metres_per_px / 3
-    assert np.abs(wide.astype(int) - near.astype(int)).mean() > 10  # a different picture
-    diff = np.abs(near.astype(int) - full.astype(int))
-    assert diff.mean() < 1.0
-    assert (diff.max(axis=2) > 40).mean() < 0.005
+    assert frame_diff(wide, near)[0] > 10  # a different picture
+    mean, share = frame_diff(near, full)
+    assert mean < 1.0 and share < 0.005
+    mean, share = frame_diff(moving, full)
+    assert mean < 3.0 and share < 0.03, (mean, share)
     # Pusan sits inside the map now, where it was a few pixels from the wide view's edge
     row, col = fast.pixel_of(*PUSAN)
     box = near_report.map_box
     assert box.x0 < col < box.x1 and 0 < row < size[1]
-    # And back: the same renderer draws the wide view as before.
+    # And back: the same renderer draws the wide view as before, once it holds.
+    fast.render(scene)
     assert np.array_equal(fast.render(scene), wide)
+
+
+@pytest.mark.parametrize("size", LAYOUTS)
+def test_frames_of_a_moving_view_match_a_full_redraw(korea, size):
+    """The view zooms from the overview towards Inchon over a few frames, as a camera
+    does, while the date runs: each frame (cut from rasters and laid from sprites) is close
+    to a full redraw of its scene, and the held last view equals it as closely as a still."""
+    plan = korea.plan(size=size, fps=24, duration=120)
+    first = int(np.searchsorted(plan.days, to_day("1950-09-15")))
+    o = korea.world.overview
+    x, y = korea.world.projector.points([126.65], [37.45])
+    fast = FrameRenderer(korea.world, size, story=plan.story)
+    from dataclasses import replace
+
+    from histmap.scene import View
+
+    frames = []
+    for k, f in enumerate(np.linspace(0, 1, 6)):
+        s = np.exp(f * np.log(1 / 8))
+        cx, cy = (o.x0 + o.x1) / 2 * (1 - f) + x[0] * f, (o.y0 + o.y1) / 2 * (1 - f) + y[0] * f
+        hw, hh = (o.x1 - o.x0) / 2 * s, (o.y1 - o.y0) / 2 * s
+        scene = replace(
+            video_scene(korea, plan, first + k), view=View(cx - hw, cy - hh, cx + hw, cy + hh)
+        )
+        frames.append((scene, fast.render(scene)))
+    held = fast.render(frames[-1][0])
+    for scene, frame in frames[1:]:
+        full = FrameRenderer(korea.world, size, story=plan.story, layered=False).render(scene)
+        mean, share = frame_diff(frame, full)
+        assert mean < 3.0 and share < 0.03, (size, mean, share)
+    mean, share = frame_diff(held, full)
+    assert mean < 1.0 and share < 0.005, (size, mean, share)
 
 
 def test_ground_taken_recently_is_a_lighter_tint_of_its_side(renderer, korea):
@@ -193,3 +242,103 @@ def test_gains_can_be_turned_off(tiny_map):
     assert hmap.world.scene(day).gains  # the tiny map's front moves between its snapshots
     toml.write_text(toml.read_text() + "\n[theme]\ngain_days = 0\n")
     assert histmap.load_map(tiny_map).world.scene(day).gains == {}
+
+
+@pytest.mark.parametrize(("size", "points"), [
+    ((640, 360), [(118.6, 36.4), (118.9, 41.0)]),  # Shandong; north-west China
+    ((360, 640), [(121.0, 44.6), (130.5, 45.5), (131.0, 32.2)]),  # beyond the extent's edges
+])  # fmt: skip
+def test_the_land_fills_the_frame_beyond_the_extent(korea, size, points):
+    """The base map is loaded for the box the frame shows, not the map's lon/lat extent: land
+    outside the extent but inside the frame is land, not open sea."""
+    renderer = FrameRenderer(korea.world, size)
+    frame = renderer.render(korea.world.scene(to_day("1950-06-25")))
+    w, s, e, n = korea.data.spec.extent
+    box = renderer.report().map_box
+    sea = np.array(mpl.colors.to_rgb(THEME.sea)) * 255
+    for lon, lat in points:
+        assert not (w <= lon <= e and s <= lat <= n)
+        row, col = renderer.pixel_of(lon, lat)
+        assert box.x0 + 3 < col < box.x1 - 3 and size[1] - box.y1 + 3 < row < size[1] - box.y0 - 3
+        assert np.abs(patch_colour(frame, (row, col)) - sea).max() > 20, (lon, lat)
+
+
+def test_badges_markers_and_labels_do_not_overlap(korea):
+    """15 December 1950, the atlas's busy page: no numbered badge on a place's label or on
+    another badge, and no label on a marker."""
+    renderer = FrameRenderer(korea.world, (1280, 720), layered=False)
+    renderer.render(korea.world.scene(to_day("1950-12-15")))
+    report = renderer.report()
+    badges = [box for _, box in report.badges]
+    assert len(badges) >= 5
+    places = next(layer for layer in renderer.layers if layer.name == "Places")
+    for i, badge in enumerate(badges):
+        assert not any(badge.overlaps(label) for label in places.boxes)
+        assert not any(badge.overlaps(other) for other in badges[i + 1 :])
+    assert not any(m.overlaps(label) for m in renderer.ctx.marker_boxes for label in places.boxes)
+    names = {places.places[i].name for i, k, _ in places.chosen if k is not None}
+    assert {"Pyongyang", "Hamhung", "Kaesong"} <= names
+
+
+def test_a_vanishing_pocket_is_drawn_thinner_and_fainter(korea):
+    """9 October 1950: the North's pocket in the south-west is small; its front ring is
+    thinner than the main front, and its area fainter than the North's own."""
+    renderer = FrameRenderer(korea.world, (1280, 720))
+    renderer.render(korea.world.scene(to_day("1950-10-09")))
+    areas = next(layer for layer in renderer.layers if layer.name == "Areas")
+    widths = areas._fronts.get_linewidths()
+    assert max(widths) == pytest.approx(renderer.ctx.pt(2.4))
+    assert min(widths) < 0.6 * max(widths)
+    alphas = [c[3] for c in areas._territories.get_facecolor()]
+    assert min(alphas) < 0.6 * max(alphas)
+
+
+def test_closer_views_show_more_places_at_the_same_size(korea):
+    scene = korea.world.scene(to_day("1953-07-27"))
+    renderer = FrameRenderer(korea.world, (1280, 720), layered=False)
+    renderer.render(scene)
+    places = next(layer for layer in renderer.layers if layer.name == "Places")
+    wide = {places.places[i].name: box for i, k, box in places.chosen if k is not None}
+    renderer.render(closer(korea, scene, (125.8, 37.2, 128.6, 38.6)))
+    near = {places.places[i].name: box for i, k, box in places.chosen if k is not None}
+    ranks = {p.name: p.rank for p in places.places}
+    assert any(ranks[name] == 4 for name in near) and not any(ranks[n] == 4 for n in wide)
+    for name in set(wide) & set(near):
+        assert near[name].height == pytest.approx(wide[name].height)
+
+
+def test_the_inset_shows_on_close_views_only_and_keeps_off_the_sides_land(korea):
+    from histmap.draw.layers.inset import Inset
+
+    scene = korea.world.scene(to_day("1950-12-01"))
+    for size in LAYOUTS:
+        renderer = FrameRenderer(korea.world, size)
+        inset = next(layer for layer in renderer.layers if isinstance(layer, Inset))
+        renderer.render(scene)
+        assert inset.box is None
+        renderer.render(closer(korea, scene, (126.8, 39.6, 128.0, 41.0)))
+        assert inset.box is not None and inset.corner != "lower left"
+        box = renderer.report().map_box
+        assert box.x0 <= inset.box.x0 and inset.box.x1 <= box.x1 + 1
+        assert box.y0 <= inset.box.y0 and inset.box.y1 <= box.y1 + 1
+        own = inset.box.padded(2).bounds
+        labels = [b for b in renderer.report().label_boxes if b.bounds != own]
+        assert not any(inset.box.overlaps(label) for label in labels)
+
+
+def test_without_the_hires_extra_close_views_use_the_maps_resolution_and_say_so(korea, monkeypatch):
+    import histmap.basemap as basemap
+    from histmap import HistmapWarning
+    from histmap.draw import viewmap
+
+    monkeypatch.setattr(basemap, "installed", lambda r: r in ("c", "l", "i"))
+    monkeypatch.setattr(viewmap, "_warned", set())
+    assert basemap.resolution_for(150, "i") == ("h", "i")
+    scene = closer(korea, korea.world.scene(to_day("1950-09-15")), (126.0, 36.9, 127.4, 37.8))
+    with pytest.warns(HistmapWarning, match="'h'.*not installed.*hires"):
+        FrameRenderer(korea.world, (640, 360)).render(scene)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        FrameRenderer(korea.world, (640, 360)).render(scene)  # once a process

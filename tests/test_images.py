@@ -69,6 +69,39 @@ def test_still_square_armistice(korea, tmp_path):
     check_image(frame, "still_720x720_1953-07-27", tmp_path)
 
 
+def zoomed(korea, scene, box):
+    from dataclasses import replace
+
+    from histmap.scene import View
+
+    x, y = korea.world.projector.points([box[0], box[2]], [box[1], box[3]])
+    return replace(scene, view=View.around(x, y))
+
+
+def test_zoomed_still_of_the_inchon_landing(korea, tmp_path):
+    """15 September 1950, a box round Inchon and Seoul: the finer coast (the hires extra),
+    the cities of lower rank, the scale bar of the view, the locator inset."""
+    renderer = FrameRenderer(korea.world, (1280, 720), layered=False)
+    scene = zoomed(korea, korea.world.scene(to_day("1950-09-15")), (126.2, 37.0, 127.3, 37.75))
+    frame = renderer.render(scene)
+    assert renderer.ctx.ground.resolution == "h"
+    check_image(frame, "zoomed_1280x720_1950-09-15_inchon", tmp_path)
+
+
+def test_video_frame_with_the_inset_9x16(korea, story, tmp_path):
+    """A video frame at 9:16 zoomed on the Chosin reservoir, its view held: the inset in a
+    corner clear of the sides' land, the view outlined on it."""
+    renderer = FrameRenderer(korea.world, (540, 960), story=story)
+    t = next(
+        c.start + 1 for c in story.schedule.captions if "Chosin" in story.events[c.event].title
+    )
+    scene = korea.world.scene(float(story.schedule.day_at(t)), t=t, story=story)
+    scene = zoomed(korea, scene, (126.6, 39.5, 128.2, 41.0))
+    renderer.render(scene)
+    frame = renderer.render(scene)
+    check_image(frame, "inset_540x960_chosin", tmp_path)
+
+
 @pytest.mark.parametrize(
     "size", [(640, 360), (1280, 720), (1920, 1080), (960, 720), (720, 720), (1080, 1920)]
 )

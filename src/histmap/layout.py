@@ -87,7 +87,9 @@ def _side_panel(w: int, h: int) -> Layout:
 
 def _bottom_panel(w: int, h: int) -> Layout:
     strip = 0.05
-    panel = 0.38 if h / w >= 1.5 else 0.34
+    # A tall frame's panel holds the same texts as a square one's, in the same pixels: the
+    # map takes the rest (a fixed fraction left half of a 9:16 panel empty).
+    panel = 0.34 * min(1.0, w / h) ** 0.5 if h > w else 0.34
     scale = min(w / 900, h / 720) ** 0.75
     slots = PanelSlots(
         x=0.04,

@@ -25,6 +25,8 @@ class Compositor:
         self._with_areas: np.ndarray | None = None
         self._areas_ready = False
         self._texts: dict = {}
+        self._live: list[Layer] = []
+        """Layers drawn in each frame over the labels while the view moves."""
 
     @property
     def baked(self) -> bool:
@@ -48,15 +50,45 @@ class Compositor:
         # Only the map has moving layers under static ones: elsewhere the static image is final.
         self._static[box] = under[box]
         ctx.figure.patch.set_visible(False)
-        for band in (Band.OVER_AREAS, Band.OVER_SYMBOLS):
-            pixels = self._draw_only(children, self._artists(lambda layer, b=band: layer.band is b))
-            self._over[band] = self._bottom_up(pixels, box)
-        ctx.figure.patch.set_visible(True)
-        for a in children:
-            a.set_visible(a in moving)
+        pixels = self._draw_only(
+            children, self._artists(lambda layer: layer.band is Band.OVER_AREAS)
+        )
+        self._over[Band.OVER_AREAS] = self._bottom_up(pixels, box)
+        self._bake_band(Band.OVER_SYMBOLS, box)
         self._with_areas = np.empty_like(self._static)
         self._areas_ready = False
         self._texts.clear()
+        self._live = []
+
+    def moved(self, under: np.ndarray, over: np.ndarray, labels: np.ndarray, live: list) -> None:
+        """A new view of the map from pixels made for it: ``under`` (RGB) the ground of the
+        map's box, ``over`` and ``labels`` (RGBA) the bands over the areas and over the
+        symbols; the artists of the ``live`` layers are drawn over those in each frame."""
+        rows, cols = box = self._map_box()
+        self._static[box][..., :3] = under
+        bottom = self.ctx.size[1] - rows.stop
+        self._over[Band.OVER_AREAS] = (cols.start, bottom, np.ascontiguousarray(over[::-1]))
+        self._over[Band.OVER_SYMBOLS] = (cols.start, bottom, np.ascontiguousarray(labels[::-1]))
+        self._live = live
+        for layer in live:
+            for artist in layer.artists:
+                artist.set_visible(True)
+        self._areas_ready = False
+
+    def _bake_band(self, band: Band, box: tuple[slice, slice]) -> None:
+        ctx = self.ctx
+        children = ctx.artists()
+        moving = set(self._artists(lambda layer: layer.depends is Depends.INSTANT))
+        ctx.figure.patch.set_visible(False)
+        pixels = self._draw_only(children, self._artists(lambda layer: layer.band is band))
+        self._over[band] = self._bottom_up(pixels, box)
+        ctx.figure.patch.set_visible(True)
+        for a in children:
+            a.set_visible(a in moving)
+
+    def map_region(self) -> tuple[slice, slice]:
+        """The rows and columns of the frame wholly inside the map's axes."""
+        return self._map_box()
 
     def _draw_only(self, children: list, keep: list) -> np.ndarray:
         keep = set(keep)
@@ -100,6 +132,8 @@ class Compositor:
             layer.draw(renderer)
         renderer.draw_image(gc, *self._over[Band.OVER_SYMBOLS])
         gc.restore()
+        for layer in self._live:
+            layer.draw(renderer)
         for layer in self._moving(Band.TEXTS):
             for text in layer.artists:
                 self._draw_text_cached(text, renderer)

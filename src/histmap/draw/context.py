@@ -10,12 +10,17 @@ from matplotlib.figure import Figure
 
 from ..basemap import relief_shade
 from ..i18n import language
-from ..layout import frame_layout
+from ..layout import Layout, frame_layout
 from ..scene import FittedView, World
 from ..story import Story
 from ..style import Theme
+from .viewmap import ViewGround, view_ground
 
 DPI = 100
+RELIEF_FINE_M = 2_500
+"""Views finer than this many metres a pixel read the relief image at its full resolution."""
+RELIEF_FADE_M = 1_500
+"""Below this many metres a pixel the relief (a few kilometres a sample) shades more faintly."""
 
 
 class DrawContext:
@@ -25,14 +30,22 @@ class DrawContext:
     ``placed`` holds the window boxes of the labels placed so far, for collisions.
     """
 
-    def __init__(self, world: World, size: tuple[int, int], story: Story | None, theme: Theme):
+    def __init__(
+        self,
+        world: World,
+        size: tuple[int, int],
+        story: Story | None,
+        theme: Theme,
+        *,
+        layout: Layout | None = None,
+    ):
         self.world = world
         self.size = size
         self.story = story
         self.theme = theme
         self.tr = language(world.data.spec.lang)
         """histmap's words, dates and numbers in the language of the map's texts."""
-        self.layout = frame_layout(size)
+        self.layout = layout or frame_layout(size)
         self.scale = self.layout.scale
         w, h = size
         self.figure = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=theme.panel)
@@ -46,10 +59,15 @@ class DrawContext:
             ax.set_xlim(0, 1)
             ax.set_ylim(0, 1)
         self.placed: list = []
+        self.labels = True
+        """Whether layers add their labels (a raster of the ground while moving has none)."""
         self.badges: list = []
         """The numbered badges of a still as drawn: (number, window box)."""
+        self.marker_boxes: list = []
+        """The markers of a still as drawn: their window boxes (labels keep off them)."""
         self.view: FittedView | None = None
         self._relief: tuple[FittedView, np.ndarray] | None = None
+        self._ground: tuple[FittedView, ViewGround] | None = None
 
     def set_view(self, view: FittedView) -> None:
         self.view = view
@@ -80,20 +98,32 @@ class DrawContext:
         """Hatches (the demilitarized zone) scaled with the frame, for drawing them."""
         return mpl.rc_context({"hatch.linewidth": self.scale})
 
+    @property
+    def ground(self) -> ViewGround:
+        """The base map of the view, cut to it, at a resolution fit for its scale."""
+        if self._ground is None or self._ground[0] != self.view:
+            self._ground = (self.view, view_ground(self.world, self.view))
+        return self._ground[1]
+
     def relief_rgb(self) -> np.ndarray:
         """The land colour shaded by relief, one value per two pixels of the map each way
-        (computed once a view): the relief data is several times coarser, and the image is
-        drawn with bilinear smoothing, so finer sampling would only cost time."""
+        (computed once a view): the relief data is coarser, and the image is drawn with
+        bilinear smoothing, so finer sampling would only cost time. Close views read the
+        relief image at full resolution, and shade more faintly as it grows coarse for them."""
         if self._relief is None or self._relief[0] != self.view:
-            (x0, x1), (y0, y1) = self.map_ax.get_xlim(), self.map_ax.get_ylim()
+            view = self.view
             bbox = self.map_ax.get_window_extent(self.renderer())
             cols, rows = max(2, int(bbox.width) // 2), max(2, int(bbox.height) // 2)
-            xx, yy = np.meshgrid(np.linspace(x0, x1, cols), np.linspace(y1, y0, rows))
+            xx, yy = np.meshgrid(
+                np.linspace(view.x0, view.x1, cols), np.linspace(view.y1, view.y0, rows)
+            )
             lon, lat = self.world.projector.inverse_points(xx.ravel(), yy.ravel())
-            shade = relief_shade(self.world.data.spec.extent, lon, lat).reshape(rows, cols)
-            shade = 1 + self.theme.relief * (shade - 1)
+            mpp = view.metres_per_px
+            shade = relief_shade(lon, lat, fine=mpp < RELIEF_FINE_M).reshape(rows, cols)
+            strength = self.theme.relief * min(1.0, max(0.35, mpp / RELIEF_FADE_M) ** 0.5)
+            shade = 1 + strength * (shade - 1)
             land = np.array(mpl.colors.to_rgb(self.theme.land))
-            self._relief = (self.view, np.clip(land * shade[..., None], 0, 1))
+            self._relief = (view, np.clip(land * shade[..., None], 0, 1))
         return self._relief[1]
 
     def rows_cols(self, box, grow: int) -> tuple[slice, slice]:

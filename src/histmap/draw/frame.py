@@ -18,12 +18,14 @@ from .fonts import families, quiet_glyph_warnings
 from .layers.areas import Areas
 from .layers.base import Band, Depends, Layer
 from .layers.ground import Ground, Masks, PanelGround
+from .layers.inset import Inset
 from .layers.linework import Linework, ReferenceLines
 from .layers.panel import PanelFooter, PanelHeading, PanelTexts
 from .layers.places import Places
 from .layers.scalebar import ScaleBar
 from .layers.symbols import Symbols
 from .layers.timebar import Cursor, TimeBar
+from .moving import GroundRaster
 
 STACK: tuple[type[Layer], ...] = (
     Ground,
@@ -34,6 +36,7 @@ STACK: tuple[type[Layer], ...] = (
     Masks,
     Linework,
     ReferenceLines,
+    Inset,
     Places,
     ScaleBar,
     PanelHeading,
@@ -98,6 +101,10 @@ class FrameRenderer:
         self.layers = [layer(self.ctx) for layer in STACK]
         self.compositor = Compositor(self.ctx, self.layers) if layered else None
         self._saved: Scene | None = None
+        self._last_view: FittedView | None = None
+        self._exact = True
+        """Whether the view's layers are drawn for the view shown (not resampled)."""
+        self._raster: GroundRaster | None = None
         with self._fonts():
             self.ctx.set_view(world.overview.fit(size))
             for layer in self.layers:
@@ -219,25 +226,61 @@ class FrameRenderer:
         layer.artists = [a for a in self.ctx.artists() if a not in before]
 
     def _show(self, view: View) -> None:
-        """Rebuild the layers that depend on the view for ``view``, and bake them again."""
+        """Show ``view``: while it moves (it differs from the last frame's), resample the
+        ground and place the labels again; once it holds, rebuild every layer that depends
+        on the view for it, and bake them again."""
         fitted = view.fit(self.size)
-        if fitted == self.ctx.view:
+        last, self._last_view = self._last_view, fitted
+        if fitted == self.ctx.view and self._exact:
+            return
+        if self.compositor is not None and last is not None and fitted != last:
+            self._move(fitted)
             return
         with self._fonts():
             redrawn = [layer for layer in self.layers if layer.depends is Depends.VIEW]
-            for layer in redrawn:
-                for artist in layer.artists:
-                    artist.remove()
-            self.ctx.set_view(fitted)
-            for layer in redrawn:
-                self._build(layer)
-            for layer in self.layers:
-                if isinstance(layer, Areas):
-                    layer.forget()
+            self._set_view(fitted, redrawn)
             if self.compositor is not None:
                 for artist in self.ctx.artists():
                     artist.set_visible(True)
                 self.compositor.bake()
+        self._exact = True
+
+    def _set_view(self, fitted: FittedView, redrawn: list[Layer]) -> None:
+        """Build ``redrawn`` again for ``fitted``; the areas are set again on the next frame."""
+        for layer in redrawn:
+            for artist in layer.artists:
+                artist.remove()
+        self.ctx.set_view(fitted)
+        for layer in redrawn:
+            self._build(layer)
+        for layer in self.layers:
+            if isinstance(layer, Areas):
+                layer.forget()
+
+    def _move(self, fitted: FittedView) -> None:
+        """A frame of a moving view: the ground and the band over the areas cut from a
+        raster (made again when the view leaves it), the labels laid as sprites, the scale
+        bar and the inset built for the view and drawn live."""
+        ctx, compositor = self.ctx, self.compositor
+        places = next(layer for layer in self.layers if isinstance(layer, Places))
+        live = [
+            layer
+            for layer in self.layers
+            if layer.band is Band.OVER_SYMBOLS and layer.depends is Depends.VIEW
+            and layer is not places
+        ]  # fmt: skip
+        with self._fonts():
+            for artist in places.artists:
+                artist.remove()
+            places.artists = []
+            self._set_view(fitted, live)
+            region = compositor.map_region()
+            bbox = self.map_ax.get_window_extent(ctx.renderer())
+            if self._raster is None or not self._raster.serves(fitted):
+                self._raster = GroundRaster(ctx, fitted, (bbox.width, bbox.height))
+            under, over = self._raster.cut(fitted, (bbox.x0, bbox.y0, bbox.x1, bbox.y1), region)
+            compositor.moved(under, over, places.composite(region), live)
+        self._exact = False
 
     def _update(self, scene: Scene) -> bool:
         """Set every moving layer to ``scene``; whether the areas changed."""
@@ -250,20 +293,20 @@ class FrameRenderer:
         return changed
 
     def _labels_avoid_badges(self) -> None:
-        """On a vector still, place the labels again if a numbered badge found no place free
-        of them: round the badges, which stay where they are. (The layered renderer bakes its
-        labels once a view: there a badge may overlap a label it found no room beside.)"""
+        """On a vector still, place the labels again if a numbered badge or a marker lies on
+        one: round the badges and markers, which stay where they are. (The layered renderer
+        bakes its labels once a view: its frames have no badges, and markers come and go.)"""
         places = next(layer for layer in self.layers if isinstance(layer, Places))
-        badges = [box for _, box in self.ctx.badges]
+        obstacles = [box for _, box in self.ctx.badges] + list(self.ctx.marker_boxes)
         if self.compositor is not None or not any(
-            b.overlaps(label) for b in badges for label in places.boxes
+            b.overlaps(label) for b in obstacles for label in places.boxes
         ):
             return
         for artist in places.artists:
             artist.remove()
         own = {id(box) for box in places.boxes}
         others = [box for box in self.ctx.placed if id(box) not in own]
-        self.ctx.placed = others + badges
+        self.ctx.placed = others + obstacles
         with self._fonts():
             self._build(places)
-        self.ctx.placed = [box for box in self.ctx.placed if all(box is not b for b in badges)]
+        self.ctx.placed = [box for box in self.ctx.placed if all(box is not b for b in obstacles)]

@@ -3,12 +3,37 @@
 from __future__ import annotations
 
 import matplotlib as mpl
-from matplotlib import patheffects
+import numpy as np
+import shapely
 from matplotlib.collections import LineCollection, PathCollection
 
 from ...scene import Scene
 from ..geometry import polygon_path
 from .base import Band, Depends, Layer
+
+FRONT_WIDTH, HALO_WIDTH = 2.4, 5.0
+"""The front line and its white halo, in points (at 1280x720)."""
+POCKET_PX = 40.0
+"""A closed front (a pocket) smaller on screen than a square of this many points a side is
+drawn thinner and its area fainter, in proportion to its area: a vanishing pocket fades
+away instead of shrinking into a thickly outlined blob."""
+LEAST = 0.15
+"""The least weight a pocket's line and fill keep (a fraction of the full ones)."""
+
+
+def pocket_weight(ring: np.ndarray, metres_per_px: float, small_px2: float) -> float:
+    """How much of the full line width (and fill) a front line gets: 1 for an open line or a
+    large ring, less for a small ring, by its area on screen.
+
+    >>> square = np.array([[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]], float)
+    >>> pocket_weight(square, 1.0, 400.0), pocket_weight(square[:-1], 1.0, 400.0)
+    (0.25, 1.0)
+    """
+    if len(ring) < 4 or not np.allclose(ring[0], ring[-1]):
+        return 1.0
+    x, y = ring[:, 0], ring[:, 1]
+    area = abs(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1])) / 2 / metres_per_px**2
+    return float(np.clip(area / small_px2, LEAST, 1.0))
 
 
 class Areas(Layer):
@@ -34,19 +59,15 @@ class Areas(Layer):
             linewidth=ctx.pt(0.5),
         )
         ax.add_collection(self._zones)
-        halo = [
-            patheffects.Stroke(linewidth=ctx.pt(5), foreground="white", alpha=0.8),
-            patheffects.Normal(),
-        ]
-        self._fronts = LineCollection(
-            [],
-            colors=t.front,
-            linewidths=ctx.pt(2.4),
-            zorder=2.5,
-            capstyle="round",
-            joinstyle="round",
-            path_effects=halo,
+        # The halo is a collection of its own (not a path effect) so each line's halo can
+        # be as thin as the line.
+        self._halos = LineCollection(
+            [], colors=[(1, 1, 1, 0.8)], zorder=2.49, capstyle="round", joinstyle="round"
         )
+        self._fronts = LineCollection(
+            [], colors=t.front, zorder=2.5, capstyle="round", joinstyle="round"
+        )
+        ax.add_collection(self._halos)
         ax.add_collection(self._fronts)
         self._key: tuple | None = None
 
@@ -62,17 +83,44 @@ class Areas(Layer):
             and all(a is b for a, b in zip(key[1:], last[1:], strict=True))
         ):
             return False
-        spec, t = self.ctx.world.data.spec, self.ctx.theme
-        sides = [s for s in spec.sides if s.id in scene.regions]
-        self._territories.set_paths([polygon_path(scene.regions[s.id]) for s in sides])
-        self._territories.set_facecolor(
-            [mpl.colors.to_rgba(s.colour, t.territory_alpha) for s in sides]
-        )
-        self._fronts.set_segments([line for lines, _, _ in scene.boundaries for line in lines])
+        self._set_territories(scene)
+        self._set_fronts(scene)
         self._zones.set_paths([polygon_path(z) for z in scene.zones])
         self._gains.set_paths([polygon_path(g) for g in scene.gains.values()])
         self._key = key
         return True
+
+    def _small_px2(self) -> float:
+        return self.ctx.pt(POCKET_PX) ** 2
+
+    def _set_territories(self, scene: Scene) -> None:
+        """Each side's area, one path a part: small parts (pockets) fainter."""
+        spec, t, mpp = self.ctx.world.data.spec, self.ctx.theme, self.ctx.view.metres_per_px
+        paths, colours = [], []
+        for side in (s for s in spec.sides if s.id in scene.regions):
+            parts = shapely.get_parts(scene.regions[side.id])
+            weights = np.clip(shapely.area(parts) / mpp**2 / self._small_px2(), LEAST, 1.0)
+            big = parts[weights >= 1.0]
+            if len(big):
+                paths.append(polygon_path(shapely.MultiPolygon(list(big))))
+                colours.append(mpl.colors.to_rgba(side.colour, t.territory_alpha))
+            for part, weight in zip(parts[weights < 1.0], weights[weights < 1.0], strict=True):
+                paths.append(polygon_path(part))
+                colours.append(mpl.colors.to_rgba(side.colour, t.territory_alpha * weight))
+        self._territories.set_paths(paths)
+        self._territories.set_facecolor(colours)
+
+    def _set_fronts(self, scene: Scene) -> None:
+        """The front lines and their halos, a pocket's thinner as it is smaller."""
+        ctx = self.ctx
+        lines = [line for lines, _, _ in scene.boundaries for line in lines]
+        small, mpp = self._small_px2(), ctx.view.metres_per_px
+        weights = np.array([pocket_weight(line, mpp, small) for line in lines])
+        self._fronts.set_segments(lines)
+        self._fronts.set_linewidths(ctx.pt(FRONT_WIDTH) * weights if lines else ctx.pt(FRONT_WIDTH))
+        self._fronts.set_alpha(None)
+        self._halos.set_segments(lines)
+        self._halos.set_linewidths(ctx.pt(HALO_WIDTH) * weights if lines else ctx.pt(HALO_WIDTH))
 
     def forget(self) -> None:
         """Set the areas again on the next update, even for the same date (a new view)."""

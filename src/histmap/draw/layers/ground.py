@@ -42,7 +42,7 @@ class Ground(Layer):
             mpl.patches.Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor=t.sea, zorder=0)
         )
         land = mpl.patches.PathPatch(
-            polygon_path(self.ctx.world.basemap.land), facecolor=t.land, edgecolor="none", zorder=1
+            polygon_path(self.ctx.ground.land), facecolor=t.land, edgecolor="none", zorder=1
         )
         ax.add_artist(land)
         relief_image(self.ctx, land, 1.5)
@@ -67,10 +67,9 @@ class Masks(Layer):
     depends, band = Depends.VIEW, Band.OVER_AREAS
 
     def build(self) -> None:
-        ctx, t, base = self.ctx, self.ctx.theme, self.ctx.world.basemap
-        view = ctx.view.box
-        sea_mask = shapely.difference(view, base.land)
-        foreign = shapely.difference(shapely.intersection(base.land, view), ctx.world.land)
+        ctx, t, ground = self.ctx, self.ctx.theme, self.ctx.ground
+        sea_mask = shapely.difference(ctx.view.box, ground.land)
+        foreign = ground.foreign
         # add_artist, not add_patch: the limits are fixed, and add_patch would walk
         # every vertex of the coast to update them.
         ctx.map_ax.add_artist(

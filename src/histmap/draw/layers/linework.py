@@ -19,7 +19,7 @@ class Linework(Layer):
     depends, band = Depends.VIEW, Band.OVER_AREAS
 
     def build(self) -> None:
-        ctx, t, base = self.ctx, self.ctx.theme, self.ctx.world.basemap
+        ctx, t, base = self.ctx, self.ctx.theme, self.ctx.ground
         ax = ctx.map_ax
         ax.add_artist(
             mpl.patches.PathPatch(
@@ -59,9 +59,15 @@ class ReferenceLines(Layer):
     def build(self) -> None:
         ctx = self.ctx
         spec = ctx.world.data.spec
-        w, _, e, _ = spec.extent
+        # Across the view (plus a margin), which may reach beyond the map's extent.
+        view, m = ctx.view, 0.05 * (ctx.view.x1 - ctx.view.x0)
+        xs = np.linspace(view.x0 - m, view.x1 + m, 9)
+        corners = ctx.world.projector.inverse_points(
+            np.r_[xs, xs], np.r_[np.full(9, view.y0), np.full(9, view.y1)]
+        )[0]
+        w, e = float(np.nanmin(corners)), float(np.nanmax(corners))
         for ref in spec.reference_lines:
-            lon = np.linspace(w, e, 100)
+            lon = np.linspace(w, e, 200)
             x, y = ctx.world.projector.points(lon, np.full_like(lon, ref.latitude))
             ctx.map_ax.plot(
                 x,
@@ -71,6 +77,8 @@ class ReferenceLines(Layer):
                 linestyle=REFERENCE_DASH,
                 zorder=5,
             )
+            if not ctx.labels:
+                continue
             xmin = ctx.map_ax.get_xlim()[0]
             label = ctx.map_ax.annotate(
                 ref.label,

@@ -94,17 +94,26 @@ class Symbols(Layer):
         (above it if it can); its number and box go to ``ctx.badges``."""
         for number in self._numbers:
             number.remove()
-        self._numbers, self.ctx.badges = [], []
+        self._numbers, self.ctx.badges, self.ctx.marker_boxes = [], [], []
         if not scene.main_events:
             return
+        self.ctx.marker_boxes = [self._marker_box(m) for m in scene.markers]
         for m in scene.markers:
             if m.number is not None:
                 self._badge(m)
 
+    def _marker_box(self, m: Marker):
+        """A marker's window box: the square its symbol is drawn in."""
+        ctx = self.ctx
+        base = 120 if MARKERS.get(m.kind, "o") == "*" else 70
+        half = np.sqrt(base * m.size) * ctx.scale / 2 * ctx.figure.dpi / 72
+        px, py = ctx.map_ax.transData.transform((m.x, m.y))
+        return Bbox.from_extents(px - half, py - half, px + half, py + half)
+
     def _badge(self, m: Marker) -> None:
         ctx = self.ctx
         frame = ctx.map_ax.get_window_extent(ctx.renderer())
-        taken = [box for _, box in ctx.badges]
+        taken = [box for _, box in ctx.badges] + ctx.marker_boxes
         fallback = None
         for dx, dy, ha, va in badge_positions(ctx.pt(9)):
             badge = self._badge_text(m, (dx, dy), ha, va)
