@@ -279,6 +279,64 @@ def test_render_with_the_follow_camera_zooms_where_fixed_does_not(tiny_map, tmp_
     assert np.abs(follow[-1] - fixed[-1]).mean() > 8
 
 
+def _gif_frames(path) -> np.ndarray:
+    """Every frame of a GIF, as RGB floats."""
+    import imageio.v3 as iio
+
+    return iio.imread(path, index=None)[..., :3].astype(float)
+
+
+def test_a_gif_beside_a_video_keeps_the_whole_map_unless_a_camera_is_chosen(
+    tiny_map, tmp_path, monkeypatch
+):
+    """No camera chosen: the MP4 follows, the GIF beside it shows the whole map (as a GIF
+    alone does), in the same story; ``--camera follow`` makes the GIF follow too."""
+    monkeypatch.chdir(tmp_path)
+    args = ["render", str(tiny_map), "--size", "320x180", "--quiet", "--duration", "4"]
+    args += ["--fps", "6", "--workers", "1"]
+    assert main(args) == 0  # frames/tiny.mp4 and frames/tiny.gif
+    video = _decode(tmp_path / "frames" / "tiny.mp4", (320, 180))
+    beside = _gif_frames(tmp_path / "frames" / "tiny.gif")
+    assert main([*args, "-o", str(tmp_path / "alone.gif")]) == 0
+    alone = _gif_frames(tmp_path / "alone.gif")
+    assert main([*args, "-o", str(tmp_path / "fixed.mp4"), "--camera", "fixed"]) == 0
+    fixed = _decode(tmp_path / "fixed.mp4", (320, 180))
+    assert len(video) == 24 and beside.shape == alone.shape == (24, 180, 320, 3)
+    # The video zooms in by its end; the GIF beside it is the fixed GIF, frame for frame.
+    assert np.abs(video[-1] - fixed[-1]).mean() > 8
+    assert np.abs(beside - alone).max() == 0
+    assert np.abs(beside[-1] - fixed[-1]).mean() < 3
+    # Chosen, the camera is every output's: the GIF follows as the video does.
+    assert main([*args, "--camera", "follow"]) == 0
+    follows = _gif_frames(tmp_path / "frames" / "tiny.gif")
+    assert np.abs(follows[-1] - video[-1]).mean() < 3
+    assert np.abs(follows[-1] - alone[-1]).mean() > 8
+
+
+def test_a_gif_drawn_apart_that_fails_keeps_the_earlier_video_and_gif(
+    tiny_map, tmp_path, monkeypatch
+):
+    """The GIF's own frames come after the video's: if they fail, neither the MP4 (all of
+    whose frames were written) nor the GIF is replaced, and no temporary is left."""
+    from histmap import encode
+
+    monkeypatch.chdir(tmp_path)
+    hmap = histmap.load_map(tiny_map)
+    options = RenderOptions(size=(320, 180), duration=2, fps=6, workers=1)
+    hmap.render(None, options)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "frames").iterdir()}
+    assert sorted(before) == ["tiny.gif", "tiny.mp4"]
+
+    def full_disk(self, frame):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(encode.GifWriter, "_write", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        hmap.render(None, RenderOptions.of(options, duration=3))
+    after = {p.name: p.read_bytes() for p in (tmp_path / "frames").iterdir()}
+    assert after == before
+
+
 # -- stills ------------------------------------------------------------------------------------
 
 

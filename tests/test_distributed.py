@@ -56,3 +56,25 @@ def test_render_through_the_command_line_with_a_scheduler(tmp_path):
     assert code == 0
     with imageio.get_reader(out) as reader:
         assert reader.count_frames() == 8
+
+
+def test_a_gif_beside_the_video_is_drawn_apart_on_the_cluster_too(tiny_map, tmp_path, monkeypatch):
+    """No camera chosen: the cluster draws the GIF's own frames (the whole map), the same
+    as a GIF rendered alone here."""
+    import imageio.v3 as iio
+
+    from histmap.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    args = ["render", str(tiny_map), "--size", "320x180", "--fps", "4", "--duration", "2"]
+    args += ["--quiet", "--workers", "1"]
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        assert main([*args, "--scheduler", cluster.scheduler_address]) == 0
+    assert main([*args, "-o", str(tmp_path / "alone.gif")]) == 0
+    far = iio.imread(tmp_path / "frames" / "tiny.gif", index=None)
+    near = iio.imread(tmp_path / "alone.gif", index=None)
+    assert far.shape == near.shape and len(far) == 8
+    assert np.abs(far.astype(int) - near.astype(int)).mean() < 0.5
+    assert (tmp_path / "frames" / "tiny.mp4").stat().st_size > 0

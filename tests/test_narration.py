@@ -193,6 +193,12 @@ def test_a_lesson_uses_the_map_folders_own_narration(tmp_path, tiny_map):
     page = (out / "index.html").read_text()
     assert f"[{event['start']}, " in page  # the page's own cues follow the pacing too
     assert "Audio" not in streams(out / manifest["files"]["gif"])  # the GIF stays silent
+    # Drawn apart (the whole map), the GIF keeps the video's pacing, voice holds included.
+    from PIL import Image, ImageSequence
+
+    with Image.open(out / manifest["files"]["gif"]) as gif:
+        seconds = sum(f.info["duration"] for f in ImageSequence.Iterator(gif)) / 1000
+    assert seconds == pytest.approx(manifest["duration"], abs=0.15)
 
 
 def test_a_failed_mux_leaves_the_earlier_video(tmp_path, voice, monkeypatch):

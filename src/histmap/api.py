@@ -240,8 +240,9 @@ class HistMap(_Texts):
         ``options`` (a :class:`~histmap.RenderOptions`), or its fields as keywords
         (``size``, ``fps``, ``duration``, ``start``, ``end``, ``pacing``, ``workers``,
         ``captions``, ``scheduler``, ``camera``; keywords change ``options``), say how:
-        ``camera="follow"`` (default, but for a GIF alone) frames each key event in turn,
-        ``"fixed"`` shows the whole map throughout;
+        ``camera="follow"`` (default, but for a GIF) frames each key event in turn,
+        ``"fixed"`` shows the whole map throughout; not given, a GIF beside the MP4 is
+        drawn apart with the whole map (the same story), given, it holds for the GIF too;
         ``pacing="story"`` holds the date on key events and hurries through quiet
         months, ``"calendar"`` gives every day the same time; ``workers`` is the
         number of processes drawing frames (default: the machine's cores);

@@ -48,7 +48,8 @@ def _add_video_commands(sub) -> None:
         help="render an animation (MP4, GIF or PNG frames)",
         description="Render the map as an animation. The extension of OUT "
         "picks the format: .mp4, .gif, or a folder for numbered PNG frames. "
-        "Without -o, writes frames/<map>.mp4 and frames/<map>.gif.",
+        "Without -o, writes frames/<map>.mp4 and frames/<map>.gif (the GIF shows the "
+        "whole map throughout unless --camera is given).",
         epilog=EPILOG,
     )
     _map_arg(render)
@@ -257,7 +258,8 @@ def _video_args(parser: argparse.ArgumentParser) -> None:
     _camera_arg(
         parser,
         "follow: zoom in on each key event (default for MP4 and PNG frames); fixed: the "
-        "whole map throughout (default for a GIF alone)",
+        "whole map throughout (default for a GIF, alone or beside the MP4: GIFs stay "
+        "small). Given, it holds for every output: --camera follow makes the GIF follow too",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 

@@ -69,8 +69,9 @@ camera=None)
     Default: the map folder's own ``narration/``, if it has one."""
     camera: str | None = None
     """``"follow"`` frames the action (zooms in on each key event); ``"fixed"`` shows the
-    whole map throughout. Default: follow for a video or PNG frames, fixed for a GIF alone
-    (GIFs must stay small) and for a still."""
+    whole map throughout. Default: follow for a video or PNG frames, fixed for a GIF (GIFs
+    must stay small; beside a video it is drawn apart, with the whole map) and for a still.
+    Chosen, it is every output's: ``"follow"`` makes a GIF beside a video follow too."""
 
     def __post_init__(self) -> None:
         # Frozen: the normal form of a value (a tuple, a date) is stored once, here.
@@ -168,6 +169,25 @@ camera=None)
             fps=self.frame_rate(map_fps, gif_only=gif_only),
             camera=self.camera or ("fixed" if gif_only else "follow"),
         )
+
+    def for_gif_beside(
+        self, video: RenderOptions, size: tuple[int, int], stride: int
+    ) -> RenderOptions | None:
+        """The options a GIF beside a video drawn with ``video`` (see :meth:`for_video`) is
+        drawn with, at its own ``size`` and every ``stride``-th frame's rate: the whole map
+        (GIFs must stay small) unless a camera was chosen; None when the GIF takes the
+        video's own frames (the camera chosen here, or the video's fixed too). The story and
+        its pacing are the video's, so both tell it alike.
+
+        >>> video = RenderOptions().for_video(24)
+        >>> RenderOptions().for_gif_beside(video, (960, 540), 2).camera
+        'fixed'
+        >>> RenderOptions(camera="follow").for_gif_beside(video, (960, 540), 2) is None
+        True
+        """
+        if self.camera is not None or video.camera == "fixed":
+            return None
+        return dataclasses.replace(video, size=size, fps=video.fps / stride, camera="fixed")
 
 
 def _folder(name: str, value) -> str:

@@ -21,7 +21,15 @@ from .loader import data_root
 from .narration import Clip
 from .options import RenderOptions
 from .outputs import output_lock, refuse_inside, remove_stale
-from .render import CHUNK, FramePlan, Output, narration_clips, plan_frames, render_outputs
+from .render import (
+    CHUNK,
+    FramePlan,
+    Output,
+    Pass,
+    narration_clips,
+    plan_frames,
+    render_outputs,
+)
 from .scene import View, World
 from .soundtrack import add_voice, clip_starts
 
@@ -64,31 +72,52 @@ def _render_video(
         Output.for_target(t, video.size, video.fps, gif_size=options.gif_size()) for t in targets
     ]
     plan = plan_frames(world, video)
-    frames = None
-    if video.scheduler is not None:
-        from .distributed import iter_frames_dask
+    apart = _gif_apart(world, options, video, outputs)
+    workers = video.worker_count(len(plan.times), CHUNK)
 
-        folder = str(world.data.spec.folder.resolve())
-        frames = iter_frames_dask(video.scheduler, folder, video, len(plan.times))
-    written = _render_narrated(
-        narration_clips(world, video),
-        plan,
-        outputs,
-        lambda outs: render_outputs(
-            world,
-            plan,
-            outs,
-            name=name,
-            workers=video.worker_count(len(plan.times), CHUNK),
-            frames=frames,
-            progress=progress,
-        ),
-    )
+    def render(outs: list[Output]) -> list[Path]:
+        # The outputs as drawn (an MP4 may be a silent temporary by now, never a GIF).
+        gifs = apart[2] if apart is not None else []
+        mine = [o for o in outs if o.target not in gifs]
+        passes = [Pass(plan, mine, _remote_frames(world, video, plan))]
+        if apart is not None:
+            gif_options, gif_plan, _ = apart
+            # Drawn at the GIF's own size and rate: it takes every frame of its plan.
+            theirs = [dataclasses.replace(o, stride=1) for o in outs if o.target in gifs]
+            passes.append(Pass(gif_plan, theirs, _remote_frames(world, gif_options, gif_plan)))
+        return render_outputs(world, passes, name=name, workers=workers, progress=progress)
+
+    written = _render_narrated(narration_clips(world, video), plan, outputs, render)
     if video.captions:
         written += [
             write_captions(plan, t.with_suffix(".vtt")) for t in written if format_of(t) == "mp4"
         ]
     return written, plan
+
+
+def _gif_apart(
+    world: World, options: RenderOptions, video: RenderOptions, outputs: list[Output]
+) -> tuple[RenderOptions, FramePlan, list[Path]] | None:
+    """The GIFs among ``outputs`` drawn apart from the video, with the whole map (no camera
+    chosen, see :meth:`RenderOptions.for_gif_beside`): their options, plan and targets; None
+    if they take the video's frames."""
+    gifs = [o for o in outputs if format_of(o.target) == "gif"]
+    if not gifs or len(gifs) == len(outputs):
+        return None
+    gif_options = options.for_gif_beside(video, gifs[0].size, gifs[0].stride)
+    if gif_options is None:
+        return None
+    return gif_options, plan_frames(world, gif_options), [o.target for o in gifs]
+
+
+def _remote_frames(world: World, options: RenderOptions, plan: FramePlan):
+    """The frames of ``plan`` drawn on the options' Dask cluster, or None (drawn here)."""
+    if options.scheduler is None:
+        return None
+    from .distributed import iter_frames_dask
+
+    folder = str(world.data.spec.folder.resolve())
+    return iter_frames_dask(options.scheduler, folder, options, len(plan.times))
 
 
 def _render_narrated(

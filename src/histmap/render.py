@@ -238,42 +238,51 @@ def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.
                 future.cancel()
 
 
+@dataclass(frozen=True)
+class Pass:
+    """The frames of one plan and the outputs they feed (``frames``: drawn elsewhere, say on
+    a Dask cluster; default: here)."""
+
+    plan: FramePlan
+    outputs: list[Output]
+    frames: Iterator[np.ndarray] | None = None
+
+
 def render_outputs(
     world: World,
-    plan: FramePlan,
-    outputs: list[Output],
+    passes: list[Pass],
     *,
     name: str,
     workers: int = 1,
-    frames: Iterator[np.ndarray] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
-    """Draw the frames of ``plan`` once and feed every output; all or nothing.
+    """Draw the frames of each pass's plan once and feed that pass's outputs, one pass after
+    the other (a video following the camera, then a GIF of its own with the whole map);
+    all or nothing: no output is swapped in before every frame of every pass is written.
 
-    ``frames`` may come from elsewhere (a Dask cluster); by default they are drawn
-    here by ``workers`` processes.
+    The frames are drawn here by ``workers`` processes unless a pass brings its own.
+    ``progress`` counts the frames of all the passes together.
     """
-    frames = frames if frames is not None else iter_frames(world, plan, workers)
+    sources = [
+        p.frames if p.frames is not None else iter_frames(world, p.plan, workers) for p in passes
+    ]
     writers: list[tuple[Writer, Output]] = []
     closed: list[Path] = []
     try:
-        # Start the workers before any encoder, so that no worker inherits an encoder's pipe.
-        first = next(frames)
-        for out in outputs:
-            out_dir = out.target if format_of(out.target) == "png" else None
-            if out_dir is not None and not out_dir.exists() and out_dir.parent.is_dir():
-                out_dir.mkdir()
-            writer = open_writer(
-                out.target, out.size, plan.fps / out.stride, name=name, swatch=map_swatch(world)
-            )
-            writers.append((writer, out))
-        total = len(plan.days)
-        for i, frame in enumerate(itertools.chain([first], frames)):
-            for writer, out in writers:
-                if i % out.stride == 0:
-                    writer.write(frame)
-            if progress is not None:
-                progress(i + 1, total)
+        # Start the workers of every pass before any encoder, so that no worker inherits an
+        # encoder's pipe (the frames a pass's workers draw ahead wait in its ring).
+        firsts = [next(source) for source in sources]
+        opened = [_open_writers(world, p, name) for p in passes]
+        writers = [w for ws in opened for w in ws]
+        total, done = sum(len(p.plan.days) for p in passes), 0
+        for first, source, pass_writers in zip(firsts, sources, opened, strict=True):
+            for i, frame in enumerate(itertools.chain([first], source)):
+                for writer, out in pass_writers:
+                    if i % out.stride == 0:
+                        writer.write(frame)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
         for writer, out in writers:
             writer.close()
             closed.append(out.target)
@@ -282,6 +291,21 @@ def render_outputs(
             exc.add_note(f"'{target}' was already written")
         for writer, _ in writers:
             writer.abort()
-        frames.close()
+        for source in sources:
+            source.close()
         raise
     return [out.target for _, out in writers]
+
+
+def _open_writers(world: World, p: Pass, name: str) -> list[tuple[Writer, Output]]:
+    """A writer for each output of the pass ``p`` (a folder of PNG frames made if need be)."""
+    writers = []
+    for out in p.outputs:
+        out_dir = out.target if format_of(out.target) == "png" else None
+        if out_dir is not None and not out_dir.exists() and out_dir.parent.is_dir():
+            out_dir.mkdir()
+        writer = open_writer(
+            out.target, out.size, p.plan.fps / out.stride, name=name, swatch=map_swatch(world)
+        )
+        writers.append((writer, out))
+    return writers
