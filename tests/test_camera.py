@@ -11,7 +11,7 @@ import subprocess
 import imageio_ffmpeg
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import histmap
@@ -69,6 +69,7 @@ shots = st.builds(
 
 
 @given(shots, shots, st.floats(1e-6, 1 - 1e-6))
+@example(Shot(0, 0, 5000), Shot(0, 3.046875, 2500983.375), 0.015625)  # found by hypothesis
 @settings(max_examples=200, deadline=None)
 def test_the_zoom_path_is_exact_at_its_ends_and_moves_one_way(a, b, u):
     path = ZoomPath(a, b)
@@ -85,8 +86,11 @@ def test_the_zoom_path_is_exact_at_its_ends_and_moves_one_way(a, b, u):
     points = [path(float(v)) for v in us]
     if d > 0:
         along = [((x - a.x) * (b.x - a.x) + (y - a.y) * (b.y - a.y)) / d for x, y, _ in points]
-        assert all(q >= p - 1e-6 * d for p, q in itertools.pairwise(along))
-        assert min(along) >= -1e-6 * d and max(along) <= d * (1 + 1e-6)
+        # Rounding error grows with the widths: a short pan under a big zoom (3 m while
+        # the width goes 5 km -> 2,500 km) may step back by 4e-5 m.
+        tol = 1e-6 * d + 1e-9 * max(a.w, b.w)
+        assert all(q >= p - tol for p, q in itertools.pairwise(along))
+        assert min(along) >= -tol and max(along) <= d + tol
     assert all(w > 0 for *_, w in points)
     # Far apart, it zooms out beyond both ends; never in past the closer one.
     assert min(w for *_, w in points) >= min(a.w, b.w) * (1 - 1e-9)
