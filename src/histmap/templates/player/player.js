@@ -30,7 +30,7 @@
       { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
   }
 
-  // -- data: base64 -> deflate -> int16 rows of deltas -------------------------------------
+  // -- data: base64 -> deflate -> varints with runs of zeros -> int16 rows of deltas ---------
   function bytes(b64) {
     var s = atob(b64), out = new Uint8Array(s.length);
     for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
@@ -39,6 +39,20 @@
   function inflate(b64) {
     var stream = new Blob([bytes(b64)]).stream().pipeThrough(new DecompressionStream("deflate"));
     return new Response(stream).arrayBuffer();
+  }
+  // player.zero_runs undone: zigzag varints (under 2^28), 0 then the length of a run of zeros
+  function unruns(b, n) {
+    var q = new Int16Array(n), o = 0, p = 0, u, sh, c;
+    while (p < b.length) {
+      u = 0; sh = 0;
+      do { c = b[p++]; u |= (c & 127) << sh; sh += 7; } while (c & 128);
+      if (u === 0) {
+        u = 0; sh = 0;
+        do { c = b[p++]; u |= (c & 127) << sh; sh += 7; } while (c & 128);
+        o += u;  // the array starts at zero
+      } else q[o++] = (u >>> 1) ^ -(u & 1);
+    }
+    return q;
   }
   var landMask = null, drawMask = null, cache = new Map();
   function keyframe(i) {  // a Promise of the keyframe's fields, Float32Array NF*N (metres)
@@ -49,7 +63,7 @@
     var p = inflate(k.fields).then(function (buf) {
       // Fields in quantisation steps (the argmin does not need metres): undo the row deltas,
       // and the sum with the first field where it was stored so.
-      var q = new Int16Array(buf), f = new Float32Array(NF * N);
+      var q = unruns(new Uint8Array(buf), NF * N), f = new Float32Array(NF * N);
       for (var s = 0; s < NF; s++) {
         var plus = k.plus[s];
         for (var y = 0; y < NY; y++) {
