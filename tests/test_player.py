@@ -23,7 +23,7 @@ from test_lesson import RangeHandler, browser  # noqa: F401 (the fixture, shared
 import histmap
 from histmap.cli import main
 from histmap.interpolate import fronts_of
-from histmap.player import encode_fields, inverse_mercator, mercator
+from histmap.player import encode_fields, inverse_mercator, mercator, zero_runs
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +36,33 @@ def player_dir(tmp_path_factory) -> Path:
 # -- data ---------------------------------------------------------------------------------------
 
 
+def _unruns(data: bytes, n: int) -> np.ndarray:
+    """player.js's unruns: the varints back to int16, runs of zeros expanded."""
+    codes, code, shift = [], 0, 0
+    for byte in data:
+        code |= (byte & 127) << shift
+        shift += 7
+        if not byte & 128:
+            codes.append(code)
+            code, shift = 0, 0
+    q, o, n_code = np.zeros(n, np.int16), 0, 0
+    while n_code < len(codes):
+        if codes[n_code] == 0:
+            o += codes[n_code + 1]
+            n_code += 2
+        else:
+            u = codes[n_code]
+            q[o] = (u >> 1) ^ -(u & 1)
+            o += 1
+            n_code += 1
+    assert o == n
+    return q
+
+
 def _decode(blob: str, plus: list[bool], shape: tuple[int, ...]) -> np.ndarray:
-    """What player.js does to a keyframe: inflate, undo the row deltas and the sums."""
-    q = np.frombuffer(zlib.decompress(b64decode(blob)), "<i2").reshape(shape)
+    """What player.js does to a keyframe: inflate, expand the runs, undo the row deltas and
+    the sums."""
+    q = _unruns(zlib.decompress(b64decode(blob)), int(np.prod(shape))).reshape(shape)
     f = np.cumsum(q, axis=2, dtype=np.int64).astype(np.int16).astype(np.int32)
     for k in range(1, len(f)):
         if plus[k]:
@@ -56,6 +80,22 @@ def test_fields_round_trip_to_a_step(seed):
     back = _decode(blob, plus, fields.shape) * 100.0
     assert np.all(np.abs(back - fields)[:, near] <= 50.0 + 1e-6)
     assert np.all(back[:, ~near] == 0)
+
+
+@given(
+    st.lists(
+        st.one_of(st.integers(-32768, 32767), st.just(0)).flatmap(
+            lambda v: st.just([v]) if v else st.integers(1, 300_000).map(lambda n: [0] * n)
+        ),
+        max_size=12,
+    )
+)
+def test_zero_runs_round_trip(pieces):
+    values = np.array([v for piece in pieces for v in piece], np.int16)
+    data = zero_runs(values)
+    assert np.array_equal(_unruns(data, len(values)), values)
+    # A run of zeros costs a few bytes whatever its length.
+    assert len(data) <= 4 * len(pieces)
 
 
 @given(st.floats(-179, 179), st.floats(-80, 80))

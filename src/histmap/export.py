@@ -7,9 +7,10 @@ Controller or kepler.gl's time filter. GeoJSON (``.geojson``, ``.json``) or GeoP
 
 Speed: consecutive instants share the interpolation's fields (each keyframe's fields
 are computed once per segment), the territories are the grid's regions cut by the land
-once per side (:meth:`Morph.territories_quick`), instants in the same state (a hold, or
-past the map's ends) are computed once, and the instants are shared among processes in
-runs of consecutive days.
+once per side (:meth:`Morph.territories_quick`), the fronts are cut by the coast only in
+the tiles of land they cross (:class:`~histmap.landtiles.LandTiles`), instants in the
+same state (a hold, or past the map's ends) are computed once, and the instants are
+shared among processes in runs of consecutive days.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def series(world: World, days: list[float], workers: int = 1) -> gpd.GeoDataFram
     else:
         # Runs of consecutive days: a worker computes each keyframe's fields once per run.
         runs = [list(r) for r in np.array_split(np.asarray(days, float), workers * 4) if len(r)]
-        world.morph  # noqa: B018 -- built once here, shared with the forked workers
+        world.morph.land_tiles  # noqa: B018 -- built once here, shared with the forked workers
         with ProcessPoolExecutor(
             workers,
             mp_context=mp.get_context("fork"),
@@ -182,8 +183,7 @@ def _fronts(world: World, day: float) -> list[tuple[BaseGeometry, str, str]]:
     for lines, a, b in world.morph.boundaries(day):
         if UNHELD in (a, b):
             continue
-        on_land = shapely.intersection(shapely.MultiLineString(lines), world.land)
-        parts = [g for g in shapely.get_parts(on_land) if g.geom_type == "LineString"]
-        if parts:
-            result.append((shapely.line_merge(shapely.MultiLineString(parts)), a, b))
+        on_land = world.morph.land_tiles.lines_on_land(lines)
+        if not on_land.is_empty:
+            result.append((on_land, a, b))
     return result

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 import contourpy
@@ -53,6 +54,7 @@ from scipy import ndimage
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from .landtiles import LandTiles
 from .model import UNHELD
 
 _EMPTY = Polygon()
@@ -152,6 +154,11 @@ class Morph:
     def grid(self) -> _Grid:
         """The raster the fields are computed on (``x``, ``y``: cell centres; ``cell``)."""
         return self._grid
+
+    @cached_property
+    def land_tiles(self) -> LandTiles:
+        """The land cut into tiles, for cutting many lines by the coast cheaply."""
+        return LandTiles(self.land)
 
     def field(self, index: int) -> np.ndarray:
         """Keyframe ``index``'s signed distance fields, one per side of :attr:`sides`."""

@@ -30,7 +30,7 @@
       { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
   }
 
-  // -- data: base64 -> deflate -> int16 rows of deltas -------------------------------------
+  // -- data: base64 -> deflate -> varints with runs of zeros -> int16 rows of deltas ---------
   function bytes(b64) {
     var s = atob(b64), out = new Uint8Array(s.length);
     for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
@@ -40,28 +40,44 @@
     var stream = new Blob([bytes(b64)]).stream().pipeThrough(new DecompressionStream("deflate"));
     return new Response(stream).arrayBuffer();
   }
+  // A keyframe's fields in quantisation steps (the argmin does not need metres), from the
+  // inflated bytes of player.zero_runs (zigzag varints under 2^28; 0 then the length of a
+  // run of zeros) of the row deltas, with the first field added where `plus` says so.
+  // One pass: a run of zeros repeats the row's running value, and most runs lie outside
+  // every front's reach, where that value is 0 and the array already holds it.
+  function fieldsOf(b, plus) {
+    var f = new Float32Array(NF * N), p = 0, o = 0, acc = 0, u, sh, c, end, stop, s, i;
+    function put(at) {  // the running value at flat index `at`, undoing the sum if stored so
+      s = (at / N) | 0;
+      f[at] = plus[s] ? ((acc - f[at - s * N]) << 16 >> 16) : acc;
+    }
+    while (p < b.length) {
+      u = 0; sh = 0;
+      do { c = b[p++]; u |= (c & 127) << sh; sh += 7; } while (c & 128);
+      if (u !== 0) {
+        if (o % NX === 0) acc = 0;
+        acc = (acc + ((u >>> 1) ^ -(u & 1))) << 16 >> 16;
+        put(o++);
+        continue;
+      }
+      u = 0; sh = 0;
+      do { c = b[p++]; u |= (c & 127) << sh; sh += 7; } while (c & 128);
+      for (end = o + u; o < end; o = stop) {  // row by row: the running value restarts at 0
+        if (o % NX === 0) acc = 0;
+        stop = Math.min(end, o - (o % NX) + NX);
+        if (plus[(o / N) | 0]) for (i = o; i < stop; i++) put(i);
+        else if (acc !== 0) f.fill(acc, o, stop);
+      }
+    }
+    return f;
+  }
   var landMask = null, drawMask = null, cache = new Map();
   function keyframe(i) {  // a Promise of the keyframe's fields, Float32Array NF*N (metres)
     if (cache.has(i)) {  // most recently used last
       var hit = cache.get(i); cache.delete(i); cache.set(i, hit); return hit;
     }
     var k = D.keyframes[i];
-    var p = inflate(k.fields).then(function (buf) {
-      // Fields in quantisation steps (the argmin does not need metres): undo the row deltas,
-      // and the sum with the first field where it was stored so.
-      var q = new Int16Array(buf), f = new Float32Array(NF * N);
-      for (var s = 0; s < NF; s++) {
-        var plus = k.plus[s];
-        for (var y = 0; y < NY; y++) {
-          var acc = 0, o = s * N + y * NX, o0 = y * NX;
-          for (var x = 0; x < NX; x++) {
-            acc = (acc + q[o + x]) << 16 >> 16;
-            f[o + x] = plus ? ((acc - f[o0 + x]) << 16 >> 16) : acc;
-          }
-        }
-      }
-      return f;
-    });
+    var p = inflate(k.fields).then(function (buf) { return fieldsOf(new Uint8Array(buf), k.plus); });
     cache.set(i, p);
     if (cache.size > 12) cache.delete(cache.keys().next().value);
     return p;
