@@ -221,6 +221,44 @@ def test_frames_of_a_moving_view_match_a_full_redraw(korea, size):
     assert mean < 1.0 and share < 0.005, (size, mean, share)
 
 
+def test_told_the_views_ahead_a_move_shares_rasters_and_a_hold_is_exact_at_once(korea):
+    """A video's renderer is told the views that come next: the frames of a short zoom
+    are cut from one raster (made for them all), and the first frame of the held view that
+    ends it is the exact drawing, as a renderer that saw the view repeat draws it."""
+    from dataclasses import replace
+
+    from histmap.scene import View
+
+    size = (640, 360)
+    scene = korea.world.scene(to_day("1950-09-01"))
+    o = korea.world.overview
+    cx, cy = (o.x0 + o.x1) / 2, (o.y0 + o.y1) / 2
+    views = []
+    for s in np.geomspace(0.6, 0.4, 6):
+        hw, hh = (o.x1 - o.x0) / 2 * s, (o.y1 - o.y0) / 2 * s
+        views.append(View(cx - hw, cy - hh, cx + hw, cy + hh))
+    views += [views[-1]] * 4
+    told = FrameRenderer(korea.world, size)
+    told.render(scene)
+    frames, rasters = [], set()
+    for i, view in enumerate(views):
+        frames.append(told.render_rgba(replace(scene, view=view), ahead=views[i + 1 :]))
+        rasters.add(id(told._raster))
+    assert len(rasters) == 1 and told._raster is not None
+    untold = FrameRenderer(korea.world, size)
+    untold.render(scene)
+    for view in views:
+        last = untold.render_rgba(replace(scene, view=view))
+    assert np.array_equal(frames[5], last)
+    assert all(np.array_equal(frame, last) for frame in frames[5:])
+    # Before the hold, a frame cut from the raster is close to the exact drawing.
+    full = FrameRenderer(korea.world, size, layered=False).render_rgba(
+        replace(scene, view=views[4])
+    )
+    mean, share = frame_diff(frames[4], full)
+    assert mean < 3.0 and share < 0.03, (mean, share)
+
+
 def test_ground_taken_recently_is_a_lighter_tint_of_its_side(renderer, korea):
     """28 September 1950: the UN took the ground between Taejon and Seoul since the last
     snapshot; it is the UN's tint made lighter, while ground it held all along is not."""

@@ -35,6 +35,8 @@ from .story import Story
 from .timeline import frame_count
 
 CHUNK = 8
+AHEAD = 96
+"""How many frames ahead a renderer is told the views of (its rasters serve them)."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ class FrameSource:
                     float(plan.days[i]), t=float(plan.times[i]), story=plan.story, view=plan.view(i)
                 ),
                 out=None if out is None else out[n],
+                ahead=plan.views[i + 1 : i + 1 + AHEAD] if plan.views else None,
             )
             for n, i in enumerate(indices)
         ]

@@ -106,8 +106,8 @@ class DrawContext:
         return self._ground[1]
 
     def relief_rgb(self) -> np.ndarray:
-        """The land colour shaded by relief, one value per two pixels of the map each way
-        (computed once a view): the relief data is coarser, and the image is drawn with
+        """The land colour shaded by relief (RGBA bytes), one value per two pixels of the map
+        each way (computed once a view): the relief data is coarser, and the image is drawn with
         bilinear smoothing, so finer sampling would only cost time. Close views read the
         relief image at full resolution, and shade more faintly as it grows coarse for them."""
         if self._relief is None or self._relief[0] != self.view:
@@ -123,7 +123,11 @@ class DrawContext:
             strength = self.theme.relief * min(1.0, max(0.35, mpp / RELIEF_FADE_M) ** 0.5)
             shade = 1 + strength * (shade - 1)
             land = np.array(mpl.colors.to_rgb(self.theme.land))
-            self._relief = (view, np.clip(land * shade[..., None], 0, 1))
+            rgb = np.clip(land * shade[..., None] * 255 + 0.5, 0, 255).astype(np.uint8)
+            # RGBA bytes: matplotlib resamples them as they are, where it would convert
+            # floats to bytes again at every draw.
+            rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
+            self._relief = (view, rgba)
         return self._relief[1]
 
     def rows_cols(self, box, grow: int) -> tuple[slice, slice]:

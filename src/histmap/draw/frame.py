@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,9 @@ STACK: tuple[type[Layer], ...] = (
 )
 """The layers in the order they are built (which also orders artists of equal z-order);
 each layer's band, not this order, says where its pixels go in the composite."""
+HOLD = 3
+"""With the views ahead known, a view is drawn exactly when the next this many frames hold it
+(a shorter stop is drawn as a moving view: an exact drawing costs a second)."""
 
 
 @dataclass(frozen=True)
@@ -134,15 +138,24 @@ class FrameRenderer:
         """The frame of a scene as an (height, width, 3) uint8 array."""
         return self.render_rgba(scene)[:, :, :3].copy()
 
-    def render_rgba(self, scene: Scene, out: np.ndarray | None = None) -> np.ndarray:
+    def render_rgba(
+        self,
+        scene: Scene,
+        out: np.ndarray | None = None,
+        *,
+        ahead: Sequence[View | None] | None = None,
+    ) -> np.ndarray:
         """The frame of a scene as an (height, width, 4) uint8 array, alpha 255.
 
         Cheaper than :meth:`render`: the canvas is copied as it is, and encoders take
         RGBA. ``out``, an array of that shape, takes the frame instead of a new array.
+        ``ahead``, the views of the frames that follow (a video's plan knows them), lets
+        a moving view's rasters serve many frames and a held view be drawn exactly from
+        its first frame; without it a view is taken to hold once it repeats.
         """
         with quiet_glyph_warnings():
             self._saved = None
-            new_areas = self._update(scene)
+            new_areas = self._update(scene, ahead)
             if self.compositor is None:
                 with self.ctx.hatching():
                     self.canvas.draw()
@@ -225,16 +238,23 @@ class FrameRenderer:
         layer.build()
         layer.artists = [a for a in self.ctx.artists() if a not in before]
 
-    def _show(self, view: View) -> None:
-        """Show ``view``: while it moves (it differs from the last frame's), resample the
-        ground and place the labels again; once it holds, rebuild every layer that depends
-        on the view for it, and bake them again."""
+    def _show(self, view: View, ahead: Sequence[View | None] | None = None) -> None:
+        """Show ``view``: while it moves (it differs from the last frame's, or from the
+        next ones' when ``ahead`` tells them), resample the ground and place the labels
+        again; once it holds, rebuild every layer that depends on the view for it, and bake
+        them again."""
         fitted = view.fit(self.size)
         last, self._last_view = self._last_view, fitted
         if fitted == self.ctx.view and self._exact:
             return
-        if self.compositor is not None and last is not None and fitted != last:
-            self._move(fitted)
+        if ahead is None:
+            holds = last is None or fitted == last
+        else:
+            fits = [(v or self.world.overview).fit(self.size) for v in ahead[:HOLD]]
+            holds = last is None or all(f == fitted for f in fits)
+        if self.compositor is not None and not holds:
+            if fitted != last or self._exact:  # else the last frame's pixels serve
+                self._move(fitted, ahead or ())
             return
         with self._fonts():
             redrawn = [layer for layer in self.layers if layer.depends is Depends.VIEW]
@@ -257,7 +277,7 @@ class FrameRenderer:
             if isinstance(layer, Areas):
                 layer.forget()
 
-    def _move(self, fitted: FittedView) -> None:
+    def _move(self, fitted: FittedView, ahead: Sequence[View | None]) -> None:
         """A frame of a moving view: the ground and the band over the areas cut from a
         raster (made again when the view leaves it), the labels laid as sprites, the scale
         bar and the inset built for the view and drawn live."""
@@ -277,14 +297,15 @@ class FrameRenderer:
             region = compositor.map_region()
             bbox = self.map_ax.get_window_extent(ctx.renderer())
             if self._raster is None or not self._raster.serves(fitted):
-                self._raster = GroundRaster(ctx, fitted, (bbox.width, bbox.height))
+                views = [fitted, *((v or self.world.overview).fit(self.size) for v in ahead)]
+                self._raster = GroundRaster(ctx, views, (bbox.width, bbox.height))
             under, over = self._raster.cut(fitted, (bbox.x0, bbox.y0, bbox.x1, bbox.y1), region)
             compositor.moved(under, over, places.composite(region), live)
         self._exact = False
 
-    def _update(self, scene: Scene) -> bool:
+    def _update(self, scene: Scene, ahead: Sequence[View | None] | None = None) -> bool:
         """Set every moving layer to ``scene``; whether the areas changed."""
-        self._show(scene.view or self.world.overview)
+        self._show(scene.view or self.world.overview, ahead)
         changed = False
         for layer in self.layers:
             # Every layer is told (instant ones change); only the areas' change is news.

@@ -7,10 +7,16 @@ than the view it was made for, a little finer than that view. Views that stay in
 box, at scales near its own, are cut from it and resized with antialiasing (Pillow); a view
 outside that range makes a new raster. Line widths drift by at most :data:`DRIFT` while a
 raster serves, and a held view is drawn exactly again.
+
+When the renderer knows the views that come next (a video's plan holds them all), a raster
+is made for as many of them as fit in :data:`BUDGET` times the map's pixels and a range of
+scales of :data:`SPAN`: the box round them all, as fine as the finest; a zoom of ten times
+then makes a few rasters, not ten.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -29,26 +35,31 @@ WIDER = 1.6
 """A raster covers this many times the width and height of the view it is made for."""
 DRIFT = 1.3
 """A raster serves views whose scale is within this factor of the one it was drawn for."""
+SPAN = DRIFT**2
+"""A raster made for views ahead serves scales up to this many times coarser than its finest
+(its line widths true in the middle, so they drift by at most :data:`DRIFT`)."""
+BUDGET = 5.0
+"""A raster made for views ahead has at most this many times the map's pixels."""
+PAD = 0.08
+"""A raster made for views ahead reaches this fraction of the first view's size past them."""
 LAYERS: tuple[type[Layer], ...] = (Ground, Masks, Linework, ReferenceLines)
 
 
 class GroundRaster:
     """The ground and the band over the areas of a box round a view, as images."""
 
-    def __init__(self, ctx: DrawContext, view: FittedView, map_px: tuple[float, float]):
-        width, height = map_px
-        cx, cy = (view.x0 + view.x1) / 2, (view.y0 + view.y1) / 2
-        hw, hh = WIDER * (view.x1 - view.x0) / 2, WIDER * (view.y1 - view.y0) / 2
-        size = (round(WIDER * FINER * width), round(WIDER * FINER * height))
-        self.view = FittedView(cx - hw, cy - hh, cx + hw, cy + hh, size, float(size[0]))
-        self.made_for = view.metres_per_px
+    def __init__(self, ctx: DrawContext, views: Sequence[FittedView], map_px: tuple[float, float]):
+        ahead = _box_ahead(views, map_px) if len(views) > 1 else None
+        self.view, self.made_for = ahead or (_box_round(views[0], map_px), views[0].metres_per_px)
         layout = replace(
             frame_layout(ctx.size),
             map=(0, 0, 1, 1),
             panel=(0, 0, 1e-3, 1e-3),
             timeline=(0, 0, 1e-3, 1e-3),
-            scale=ctx.scale * FINER,
+            # Line widths true at ``made_for``, the middle of the scales served.
+            scale=ctx.scale * self.made_for / self.view.metres_per_px,
         )
+        size = self.view.size
         rctx = DrawContext(ctx.world, size, None, ctx.theme, layout=layout)
         rctx.labels = False
         rctx.set_view(self.view)
@@ -91,6 +102,44 @@ class GroundRaster:
         under = self.under.resize(size, Image.Resampling.BILINEAR, box=box, reducing_gap=None)
         over = self.over.resize(size, Image.Resampling.BILINEAR, box=box, reducing_gap=None)
         return np.asarray(under), np.asarray(over.convert("RGBA"))
+
+
+def _box_round(view: FittedView, map_px: tuple[float, float]) -> FittedView:
+    """A raster's box for ``view`` alone: :data:`WIDER` round it, :data:`FINER`."""
+    width, height = map_px
+    cx, cy = (view.x0 + view.x1) / 2, (view.y0 + view.y1) / 2
+    hw, hh = WIDER * (view.x1 - view.x0) / 2, WIDER * (view.y1 - view.y0) / 2
+    size = (round(WIDER * FINER * width), round(WIDER * FINER * height))
+    return FittedView(cx - hw, cy - hh, cx + hw, cy + hh, size, float(size[0]))
+
+
+def _box_ahead(
+    views: Sequence[FittedView], map_px: tuple[float, float]
+) -> tuple[FittedView, float] | None:
+    """A raster's box for the first of ``views`` and as many of the next as fit in the
+    budget, and the middle of their scales (metres a pixel; ``None``: only the first fits)."""
+    first = views[0]
+    pad = PAD * max(first.x1 - first.x0, first.y1 - first.y0)
+    limit = BUDGET * map_px[0] * map_px[1]
+    box, fine, coarse, count = None, np.inf, 0.0, 0
+    for view in views:
+        mpp = view.metres_per_px
+        lo, hi = min(fine, mpp), max(coarse, mpp)
+        grown = (view.x0, view.y0, view.x1, view.y1) if box is None else (
+            min(box[0], view.x0), min(box[1], view.y0), max(box[2], view.x1), max(box[3], view.y1)
+        )  # fmt: skip
+        px = lo / FINER
+        area = (grown[2] - grown[0] + 2 * pad) * (grown[3] - grown[1] + 2 * pad) / px**2
+        if hi / lo > SPAN or area > limit:
+            break
+        box, fine, coarse, count = grown, lo, hi, count + 1
+    if count < 2:
+        return None
+    px = fine / FINER
+    x0, y0, x1, y1 = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
+    size = (int(np.ceil((x1 - x0) / px)), int(np.ceil((y1 - y0) / px)))
+    view = FittedView(x0, y0, x0 + size[0] * px, y0 + size[1] * px, size, float(size[0]))
+    return view, float(np.sqrt(fine * coarse))
 
 
 def _draw_only(ctx: DrawContext, children: list, keep: list) -> np.ndarray:

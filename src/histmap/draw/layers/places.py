@@ -130,19 +130,25 @@ class Places(Layer):
             and (place.kind != "city" or place.rank <= lowest)
         ]
         # No label on a city's dot: every dot that may be drawn is kept clear of.
-        dots = {i: self._dot_box(i, anchors[i]) for i in shown if self.places[i].kind == "city"}
+        dots = [i for i in shown if self.places[i].kind == "city"]
+        dot_ids = np.array(dots, int)
+        dot_boxes = _extents([self._dot_box(i, anchors[i]) for i in dots])
+        placed = _extents(ctx.placed)
         chosen = []
         for i in shown:
             place = self.places[i]
-            others = [box for j, box in dots.items() if j != i]
+            others = dot_boxes[dot_ids != i]
             for k in range(len(self._choices(place))):
                 x0, y0, x1, y1 = self._box(i, k)
-                box = Bbox.from_extents(
-                    anchors[i, 0] + x0, anchors[i, 1] + y0, anchors[i, 0] + x1, anchors[i, 1] + y1
+                ax_, ay_ = anchors[i]
+                extents = (ax_ + x0, ay_ + y0, ax_ + x1, ay_ + y1)
+                inside = frame.contains(extents[0], extents[1]) and frame.contains(
+                    extents[2], extents[3]
                 )
-                inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
-                if inside and not any(box.overlaps(b) for b in (*ctx.placed, *others)):
+                if inside and not _hits(extents, placed) and not _hits(extents, others):
+                    box = Bbox.from_extents(*extents)
                     ctx.placed.append(box)
+                    placed = np.vstack([placed, _extents([box])])
                     chosen.append((i, k, box))
                     break
             else:
@@ -181,14 +187,14 @@ class Places(Layer):
         columns), laid from sprites drawn once a label; no artists are made."""
         rows, cols = region
         height = self.ctx.size[1]
-        out = np.zeros((rows.stop - rows.start, cols.stop - cols.start, 4), np.float32)
+        out = np.zeros((rows.stop - rows.start, cols.stop - cols.start, 4), np.uint8)
         anchors = self.ctx.map_ax.transData.transform(self._xy) if len(self._xy) else self._xy
         for i, k, _ in self.plan():
             sprite, ax_, ay_ = self._sprite(i, k)
             left = round(anchors[i, 0] - ax_) - cols.start
             top = height - round(anchors[i, 1] - ay_) - sprite.shape[0] - rows.start
             _over(out, sprite, top, left)
-        return np.round(out).astype(np.uint8)
+        return out
 
     def _sprite(self, i: int, k: int | None) -> tuple[np.ndarray, float, float]:
         """A label (and its city's dot) drawn alone on a clear image, once: the image
@@ -216,18 +222,38 @@ class Places(Layer):
         return self._sprites[i, k]
 
 
+def _extents(boxes) -> np.ndarray:
+    """Boxes as an (n, 4) array of x0, y0, x1, y1, each the right way round."""
+    e = np.array([box.extents for box in boxes], float).reshape(-1, 4)
+    return np.column_stack(
+        [np.minimum(e[:, 0], e[:, 2]), np.minimum(e[:, 1], e[:, 3]),
+         np.maximum(e[:, 0], e[:, 2]), np.maximum(e[:, 1], e[:, 3])]
+    )  # fmt: skip
+
+
+def _hits(box: tuple[float, float, float, float], boxes: np.ndarray) -> bool:
+    """Whether ``box`` overlaps any of ``boxes`` (touching counts, as ``Bbox.overlaps``)."""
+    x0, y0, x1, y1 = box
+    across = (boxes[:, 2] >= x0) & (boxes[:, 0] <= x1)
+    return bool(np.any(across & (boxes[:, 3] >= y0) & (boxes[:, 1] <= y1)))
+
+
 def _over(out: np.ndarray, sprite: np.ndarray, top: int, left: int) -> None:
-    """Lay an RGBA sprite (straight alpha) over ``out`` (float RGBA) at ``top``, ``left``,
-    cut to its edges."""
+    """Lay an RGBA sprite (straight alpha) over ``out`` (RGBA, straight alpha) at ``top``,
+    ``left``, cut to its edges."""
     h, w = out.shape[:2]
     r0, c0 = max(top, 0), max(left, 0)
     r1, c1 = min(top + sprite.shape[0], h), min(left + sprite.shape[1], w)
     if r0 >= r1 or c0 >= c1:
         return
-    src = sprite[r0 - top : r1 - top, c0 - left : c1 - left].astype(np.float32)
+    src = sprite[r0 - top : r1 - top, c0 - left : c1 - left]
     dst = out[r0:r1, c0:c1]
-    a_s, a_d = src[..., 3:] / 255, dst[..., 3:] / 255
+    if not dst[..., 3].any():  # most labels lie on nothing laid before them
+        dst[...] = src
+        return
+    src, under = src.astype(np.float32), dst.astype(np.float32)
+    a_s, a_d = src[..., 3:] / 255, under[..., 3:] / 255
     a = a_s + a_d * (1 - a_s)
-    rgb = (src[..., :3] * a_s + dst[..., :3] * a_d * (1 - a_s)) / np.maximum(a, 1e-6)
-    dst[..., :3] = rgb
-    dst[..., 3:] = a * 255
+    rgb = (src[..., :3] * a_s + under[..., :3] * a_d * (1 - a_s)) / np.maximum(a, 1e-6)
+    dst[..., :3] = np.round(rgb)
+    dst[..., 3:] = np.round(a * 255)
