@@ -35,7 +35,8 @@ def frames_of(world, plan, workers):
 @needs_fork
 @pytest.mark.parametrize("ring_bytes", [None, 1], ids=["default ring", "one frame a slot"])
 def test_two_workers_give_the_frames_of_one_process_in_order(korea, monkeypatch, ring_bytes):
-    plan = korea.plan(size=(320, 180), fps=12, duration=4)
+    # The fixed camera: every frame is drawn exactly, whoever draws it.
+    plan = korea.plan(size=(320, 180), fps=12, duration=4, camera="fixed")
     if ring_bytes is not None:  # every slot reused many times over
         monkeypatch.setattr(render, "RING_BYTES", ring_bytes)
     alone = frames_of(korea.world, plan, 1)
@@ -46,3 +47,18 @@ def test_two_workers_give_the_frames_of_one_process_in_order(korea, monkeypatch,
         assert np.array_equal(a, b)
     # The frames differ from each other, so an out-of-order frame would be caught.
     assert sum(not np.array_equal(a, b) for a, b in pairwise(alone)) > 30
+
+
+@needs_fork
+def test_two_workers_follow_the_camera_as_one_process_does(korea):
+    # While the view moves, a frame is cut from a raster whose box depends on the frames
+    # its worker drew before: close to one process's, not equal; held views are exact.
+    plan = korea.plan(size=(320, 180), fps=12, duration=4)
+    assert len(set(plan.views)) > 2  # the camera moves in these four seconds
+    alone = frames_of(korea.world, plan, 1)
+    shared = frames_of(korea.world, plan, 2)
+    for a, b, view in zip(alone, shared, plan.views, strict=True):
+        difference = np.abs(a.astype(int) - b.astype(int))
+        assert difference.mean() < 2, view
+    held = [i for i in range(1, len(plan.views) - 1) if plan.views[i - 1] == plan.views[i]]
+    assert len(held) > 10 and all(np.array_equal(alone[i], shared[i]) for i in held)
