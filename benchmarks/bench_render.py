@@ -29,9 +29,10 @@ from pathlib import Path
 import numpy as np
 
 import histmap
-from histmap._dates import format_long, from_day
+from histmap._dates import from_day
 from histmap.draw import FrameRenderer
 from histmap.encode import Mp4Writer
+from histmap.i18n import language
 from histmap.options import parse_size
 from histmap.render import default_workers
 
@@ -92,7 +93,7 @@ def baseline_fps(war: histmap.HistMap, size: tuple[int, int], days: np.ndarray, 
         parts.plot(ax=ax, color=[colours[s] for s in parts["side"]], alpha=0.5)
         rivers.plot(ax=ax, color="#86abc6", linewidth=0.5)
         borders.plot(ax=ax, color="#7a6a5c", linewidth=0.8, linestyle="--")
-        ax.set_title(f"{war.title}: {format_long(from_day(day))}")
+        ax.set_title(f"{war.title}: {language('en').date(from_day(day))}")
         ax.set_axis_off()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
