@@ -110,3 +110,14 @@ def test_every_package_is_in_the_wheel():
     )
     found = {name for name in MODULES if (SRC.parent / name.replace(".", "/")).is_dir()}
     assert found <= listed and "histmap.maps" in listed
+
+
+@pytest.mark.parametrize("script", sorted((SRC.parents[1] / "benchmarks").glob("*.py")))
+def test_the_benchmark_scripts_start(script):
+    # They import histmap's internals: a renamed function must not break them unseen.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-800:]
+    assert "usage" in done.stdout
