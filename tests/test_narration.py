@@ -351,3 +351,16 @@ def test_narrate_voice_without_an_engine_says_what_to_install(tmp_path, monkeypa
     assert main([*NARRATE, "-o", str(tmp_path / "draft"), "--voice"]) == 2
     assert "apt-get install espeak-ng" in capsys.readouterr().err
     assert not (tmp_path / "draft").exists()
+
+
+def test_a_map_loaded_in_french_speaks_from_its_french_narration(tiny_map):
+    from histmap.options import RenderOptions
+    from histmap.render import narration_clips
+
+    (tiny_map / "narration" / "fr").mkdir(parents=True)
+    tone(tiny_map / "narration" / "e1.flac", 500, 1.0)
+    tone(tiny_map / "narration" / "fr" / "e1.flac", 500, 2.0)
+    for lang, seconds in (("en", 1.0), ("fr", 2.0)):
+        world = histmap.load_map(tiny_map, lang).world
+        (clip,) = narration_clips(world, RenderOptions())
+        assert clip.seconds == pytest.approx(seconds, abs=0.05), lang
