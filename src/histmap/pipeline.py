@@ -45,8 +45,10 @@ def render_video(
     name: str,
     progress: Progress | None = None,
 ) -> tuple[list[Path], FramePlan]:
-    """Draw the frames once and write every target (MP4, GIF or a folder of PNG frames);
-    all or nothing. Returns the paths written and the plan the frames were drawn from.
+    """Draw the frames and write every target (MP4, GIF or a folder of PNG frames); all
+    or nothing. Returns the paths written and the plan the video's frames were drawn from.
+    The targets share one drawing, except a GIF beside a video that follows the camera
+    unasked: it keeps the whole map, from a fixed plan of its own.
 
     The frame size and rate are ``options``' or the defaults (a GIF alone: 960x540, at
     most 12 frames a second); a GIF beside a video keeps about 12 frames a second.
