@@ -871,21 +871,31 @@ def _read_places(folder: Path, spec: MapSpec | None, col: _Collector) -> tuple[P
     return tuple(places)
 
 
+def _check_dates(
+    spec: MapSpec, dates: list[dt.date], table: str, what: str, col: _Collector
+) -> None:
+    """The dates of a dated list of map.toml (``[[pages]]``, ``[[camera]]``): each within
+    the map's span, and no two the same (``what`` names the entries in the message)."""
+    toml = spec.folder / "map.toml"
+    seen: set[dt.date] = set()
+    for i, date in enumerate(dates):
+        if not spec.start <= date <= spec.end:
+            col.add(
+                toml,
+                f"{date} is outside the map's span {spec.start}..{spec.end}",
+                field=f"{table}[{i}].date",
+            )
+        elif date in seen:
+            col.add(toml, f"two {what} share the date {date}", field=f"{table}[{i}].date")
+        seen.add(date)
+
+
 def _check_pages(spec: MapSpec, events: tuple[Event, ...], col: _Collector) -> None:
     """Each ``[[pages]]`` entry: its date within the span, once; its events known and not
     after its date."""
     toml, known = spec.folder / "map.toml", {e.id: e for e in events}
-    seen: set[dt.date] = set()
+    _check_dates(spec, [p.date for p in spec.pages], "pages", "pages", col)
     for i, page in enumerate(spec.pages):
-        if not spec.start <= page.date <= spec.end:
-            col.add(
-                toml,
-                f"{page.date} is outside the map's span {spec.start}..{spec.end}",
-                field=f"pages[{i}].date",
-            )
-        elif page.date in seen:
-            col.add(toml, f"two pages share the date {page.date}", field=f"pages[{i}].date")
-        seen.add(page.date)
         for event_id in page.events or ():
             event = known.get(event_id)
             if event is None:
@@ -907,17 +917,8 @@ def _check_pages(spec: MapSpec, events: tuple[Event, ...], col: _Collector) -> N
 def _check_camera(spec: MapSpec, col: _Collector) -> None:
     """Each ``[[camera]]`` entry: its date within the span, once; its box within the extent."""
     toml = spec.folder / "map.toml"
-    seen: set[dt.date] = set()
+    _check_dates(spec, [e.date for e in spec.camera], "camera", "entries", col)
     for i, entry in enumerate(spec.camera):
-        if not spec.start <= entry.date <= spec.end:
-            col.add(
-                toml,
-                f"{entry.date} is outside the map's span {spec.start}..{spec.end}",
-                field=f"camera[{i}].date",
-            )
-        elif entry.date in seen:
-            col.add(toml, f"two entries share the date {entry.date}", field=f"camera[{i}].date")
-        seen.add(entry.date)
         problem = entry.box and camera_problem(list(entry.box), spec.extent)
         if problem:
             col.add(toml, problem, field=f"camera[{i}].box")
