@@ -26,9 +26,10 @@ from .options import RenderOptions
 from .outputs import make_folder_beside, output_lock, remove_stale, swap_folder
 from .pagetracks import PageTrack, tracks_html
 from .pipeline import Progress, refuse_map_folders, render_video, write_still
-from .player import player_section, write_player_files
+from .player import player_section, player_texts, write_player_files
 from .render import FramePlan
 from .scene import World
+from .webfont import face_css
 
 # -- file names ----------------------------------------------------------------------------------
 
@@ -137,9 +138,11 @@ def _page(
     chapters: list[Cue],
     stills: list[tuple[Event, str, float]],
     pages: dict[str, str],
+    glyphs: str = "",
 ) -> str:
-    """The lesson's page in the language of ``spec``; ``files`` as in the manifest, and
-    ``pages`` the page of each of the lesson's languages."""
+    """The lesson's page in the language of ``spec``; ``files`` as in the manifest,
+    ``pages`` the page of each of the lesson's languages, ``glyphs`` as in
+    :func:`html_document`."""
     e, tr = html.escape, language(spec.lang)
     w = {m: e(tr.gettext(m)) for m in _PAGE_WORDS}
     video, gif = e(files["video"]), e(files["gif"])
@@ -185,6 +188,7 @@ def _page(
 {tracks_html(page_tracks(cues, chapters, tr))}
 <script>{PAGE_SCRIPT}</script>""",
         lang=spec.lang,
+        glyphs=glyphs,
     )
 
 
@@ -215,8 +219,11 @@ _PAGE_WORDS = (
 """The page's words, translated as it is written."""
 
 
-def html_document(title: str, style: str, body: str, lang: str = "en") -> str:
-    """A page that stands alone: its style inline, no request outside its folder."""
+def html_document(title: str, style: str, body: str, lang: str = "en", glyphs: str = "") -> str:
+    """A page that stands alone: its style inline, no request outside its folder. Its
+    Hangul and Han characters, and those of ``glyphs`` (texts its scripts show), come
+    with it in a face of their own (:func:`~histmap.webfont.face_css`)."""
+    style += face_css(title + body + glyphs)
     return f"""<!DOCTYPE html>
 <html lang="{html.escape(lang)}">
 <head>
@@ -357,7 +364,8 @@ def _fill_lesson(
     poster_day = day_within(poster or from_day(float(plan.days[0])), spec.start, spec.end)
     write_still(world, poster_day, out / files["poster"], options)
     stills = _key_stills(world, plan, out / "stills", options, suffix)
-    page = _page(spec, files, cues, chapters, stills, pages)
+    glyphs = "" if suffix else player_texts(world)  # the player is on the first page
+    page = _page(spec, files, cues, chapters, stills, pages, glyphs)
     player: list[str] = []
     if not suffix:  # one interactive map, on the first language's page
         player = write_player_files(world, out)

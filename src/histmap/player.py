@@ -342,3 +342,22 @@ def player_section(tr: Language | None = None) -> str:
 <script src="{FOLDER}/leaflet.js"></script>
 <script src="{FOLDER}/{DATA}"></script>
 <script src="{FOLDER}/player.js"></script>"""
+
+
+def player_texts(world: World) -> str:
+    """Every text the player may show (titles, captions, names, its words), for the page
+    to carry the characters they need (:mod:`histmap.webfont`)."""
+    spec, tr = world.data.spec, language(world.data.spec.lang)
+    return "\n".join(
+        [
+            spec.title,
+            spec.subtitle or "",
+            spec.credits,
+            *player_words(tr).values(),
+            tr.date(spec.end),  # the browser writes dates the same way (Intl)
+            *(s.name for s in spec.sides),
+            *(p.name for p in spec.phases),
+            *(f"{e.title}\n{e.caption}" for e in world.story.events),
+            *(p.name for p in world.data.places),
+        ]
+    )

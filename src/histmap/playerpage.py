@@ -9,7 +9,7 @@ from pathlib import Path
 from .encode import write_text
 from .i18n import language
 from .lesson import html_document, write_folder
-from .player import player_section, write_player_files
+from .player import player_section, player_texts, write_player_files
 from .scene import World
 
 MANIFEST = "player.json"
@@ -41,6 +41,7 @@ def _fill(world: World, out: Path) -> None:
 {player_section(language(spec.lang))}
 <p class="sub">{e(spec.credits)}</p>
 </main>"""
-    write_text(out / "index.html", html_document(spec.title, PAGE_STYLE, body, lang=spec.lang))
+    page = html_document(spec.title, PAGE_STYLE, body, lang=spec.lang, glyphs=player_texts(world))
+    write_text(out / "index.html", page)
     manifest = {"title": spec.title, "files": {f: f for f in [*files, "index.html"]}}
     write_text(out / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
