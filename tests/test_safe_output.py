@@ -21,6 +21,7 @@ from histmap.cli import main
 from histmap.outputs import make_folder_beside, output_lock, remove_stale, stale_temporaries
 
 SMALL = ["--size", "160x96", "--quiet"]
+STILL = ["--size", "160x96"]
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +139,31 @@ def test_stale_temporaries_are_histmaps_own_only(tmp_path):
     assert [p.name for p in stale_temporaries(tmp_path / "k.mp4")] == []
     assert not any((tmp_path / name).exists() for name in files)
     assert (tmp_path / ".k.abcdefgh.png").exists() and (tmp_path / theirs[0]).is_dir()
+
+
+def test_what_a_killed_still_or_captions_left_goes_with_the_next_run(rendered, tmp_path):
+    """A still's and a video's captions' temporaries (``kill -9`` while they were written)
+    go with the next still or render of the same file; the user's look-alikes stay."""
+    folder, _, _ = rendered
+    stale = [".s.abcdefgh.png", ".s.q1w2e3r4.svg", ".v.abcdefgh.vtt", ".v.zyxw9876.mp4"]
+    theirs = [".s.abc.png", ".s.abcdefgh.png.keep", ".t.abcdefgh.png"]
+    for name in stale + theirs:
+        (tmp_path / name).write_text("half written")
+    assert main(["still", "1950-07-01", str(folder), "-o", str(tmp_path / "s.png"), *STILL]) == 0
+    assert main(["still", "1950-07-01", str(folder), "-o", str(tmp_path / "s.svg"), *STILL]) == 0
+    args = ["--captions", "--workers", "1", "--fps", "2", "--duration", "2", *SMALL]
+    assert main(["render", str(folder), "-o", str(tmp_path / "v.mp4"), *args]) == 0
+    assert leftovers(tmp_path) == sorted(theirs)
+    assert (tmp_path / "v.vtt").read_text().startswith("WEBVTT")
+
+
+def test_a_still_being_written_is_not_written_twice(rendered, tmp_path, capsys):
+    folder, _, _ = rendered
+    out = tmp_path / "s.png"
+    with output_lock(tmp_path / ".s.png.lock", "s.png"):
+        assert main(["still", "1950-07-01", str(folder), "-o", str(out), *STILL]) == 2
+    assert f"another histmap is writing '{out}'" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_a_killed_lesson_and_frames_leave_nothing_after_the_next_run(rendered, tmp_path):

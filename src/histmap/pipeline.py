@@ -157,15 +157,16 @@ def refuse_map_folders(world: World, out: Path) -> None:
 
 
 @contextlib.contextmanager
-def _output_locks(targets: list[Path], name: str) -> Iterator[None]:
+def _output_locks(targets: list[Path], name: str, *, frames: bool = True) -> Iterator[None]:
     """Hold the lock of every output among ``targets`` (in a folder of PNG frames, that of
-    the frames ``name``), removing what a killed histmap left of them; a folder made here
-    is removed again if the render fails before writing in it."""
+    the frames ``name``; with ``frames`` false a PNG is a still), removing what a killed
+    histmap left of them and of a video's captions; a folder made here is removed again if
+    the render fails before writing in it."""
     made: list[Path] = []
     try:
         with contextlib.ExitStack() as locks:
             for target in targets:
-                if format_of(target) == "png":
+                if frames and format_of(target) == "png":
                     if not target.exists():
                         target.mkdir()
                         made.append(target)
@@ -176,6 +177,8 @@ def _output_locks(targets: list[Path], name: str) -> Iterator[None]:
                     what = f"'{target}'"
                 locks.enter_context(output_lock(lock, what))
                 remove_stale(own)
+                if own.suffix.lower() == ".mp4":
+                    remove_stale(own.with_suffix(".vtt"))  # its --captions, written under it
             yield
     except BaseException:
         for folder in made:
@@ -219,11 +222,12 @@ def write_stills(
         refuse_map_folders(world, out)
     renderer = FrameRenderer(world, options.frame_size(), layered=False)
     scene = world.scene(day, events=events, view=view)
-    for out in outs:
-        tmp = temp_beside(out)
-        try:
-            renderer.save(scene, tmp)
-            os.replace(tmp, out)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+    with _output_locks(outs, "", frames=False):
+        for out in outs:
+            tmp = temp_beside(out)
+            try:
+                renderer.save(scene, tmp)
+                os.replace(tmp, out)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
     return renderer.report()
