@@ -396,17 +396,36 @@ def test_kumsong_salient_flanks_follow_hermes(korea, date):
 
 # Chapter titles read in the CMH online editions in the audit of December 2026 (SOURCES.md):
 # wherever the data names one of them, it carries the book's own chapter number.
-CHECKED_CHAPTERS = {
-    "III": "Invasion Across the Parallel",  # Appleman
-    "VI": "American Ground Forces Enter the Battle",  # Appleman
-    "XXVI": "The Capture of Seoul",  # Appleman
-    "XXXI": "The Capture of P'yongyang",  # Appleman
-    "XXXVIII": "The X Corps Advances to the Yalu",  # Appleman
-    "XII": "Reconnaissance in Force",  # Mossman
-    "XVII": "Operation RIPPER",  # Mossman
-    "XXI": "The Chinese Spring Offensive: The Opening",  # Mossman
-    "XVIII": "The Beginning of the End",  # Hermes
-}
+CHECKED_CHAPTERS = [
+    ("I", "Korea and the Background of Conflict"),  # Appleman
+    ("III", "Invasion Across the Parallel"),  # Appleman
+    ("VI", "American Ground Forces Enter the Battle"),  # Appleman
+    ("VII", "Delaying Action: P'yongt'aek to Choch'iwon"),  # Appleman
+    ("VIII", "In the Central Mountains and on the East Coast"),  # Appleman
+    ("X", "Disaster at the Kum River Line"),  # Appleman
+    ("XII", "The Front Line Moves South"),  # Appleman
+    ("XIII", "The Enemy Flanks Eighth Army in the West"),  # Appleman
+    ("XXI", "August Build-up and September Portents"),  # Appleman
+    ("XXIII", "North Korean Breakthrough in the South"),  # Appleman
+    ("XXVI", "The Capture of Seoul"),  # Appleman
+    ("XXVII", "Breaking the Cordon"),  # Appleman
+    ("XXVIII", "Pursuit and Exploitation"),  # Appleman
+    ("XXIX", "The Plan for Complete Victory"),  # Appleman
+    ("XXX", "Eighth Army and X Corps Enter North Korea"),  # Appleman
+    ("XXXI", "The Capture of P'yongyang"),  # Appleman
+    ("XXXII", "Up to the Ch'ongch'on"),  # Appleman
+    ("XXXVIII", "The X Corps Advances to the Yalu"),  # Appleman
+    ("IX", "The Chinese Third Phase Offensive: The Opening"),  # Mossman
+    ("X", "Withdrawal From Seoul"),  # Mossman
+    ("XI", "Withdrawal to Line D"),  # Mossman
+    ("XII", "Reconnaissance in Force"),  # Mossman
+    ("XVII", "Operation RIPPER"),  # Mossman
+    ("XXI", "The Chinese Spring Offensive: The Opening"),  # Mossman
+    ("XXV", "Battle Below the Soyang"),  # Mossman
+    ("II", "The Initial Negotiations"),  # Hermes
+    ("XVIII", "The Beginning of the End"),  # Hermes
+    ("I", "Korea, Case History of a Pawn"),  # Schnabel
+]
 
 
 def test_checked_chapter_titles_carry_their_numbers(korea):
@@ -416,7 +435,7 @@ def test_checked_chapter_titles_carry_their_numbers(korea):
     lines = fronts.read_text("utf-8").splitlines()
     sources = list(korea.events["source"]) + [s for s in lines if s.lstrip().startswith("source")]
     text = "\n".join(sources)
-    for number, title in CHECKED_CHAPTERS.items():
+    for number, title in CHECKED_CHAPTERS:
         hits = list(re.finditer(re.escape(title), text))
         assert hits, title
         for hit in hits:
