@@ -415,11 +415,13 @@ CHECKED_CHAPTERS = [
     ("XXXI", "The Capture of P'yongyang"),  # Appleman
     ("XXXII", "Up to the Ch'ongch'on"),  # Appleman
     ("XXXVIII", "The X Corps Advances to the Yalu"),  # Appleman
+    ("VIII", "Redeployment South"),  # Mossman
     ("IX", "The Chinese Third Phase Offensive: The Opening"),  # Mossman
     ("X", "Withdrawal From Seoul"),  # Mossman
     ("XI", "Withdrawal to Line D"),  # Mossman
     ("XII", "Reconnaissance in Force"),  # Mossman
     ("XVII", "Operation RIPPER"),  # Mossman
+    ("XIX", "Operation RUGGED"),  # Mossman
     ("XXI", "The Chinese Spring Offensive: The Opening"),  # Mossman
     ("XXV", "Battle Below the Soyang"),  # Mossman
     ("II", "The Initial Negotiations"),  # Hermes
