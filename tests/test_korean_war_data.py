@@ -396,17 +396,38 @@ def test_kumsong_salient_flanks_follow_hermes(korea, date):
 
 # Chapter titles read in the CMH online editions in the audit of December 2026 (SOURCES.md):
 # wherever the data names one of them, it carries the book's own chapter number.
-CHECKED_CHAPTERS = {
-    "III": "Invasion Across the Parallel",  # Appleman
-    "VI": "American Ground Forces Enter the Battle",  # Appleman
-    "XXVI": "The Capture of Seoul",  # Appleman
-    "XXXI": "The Capture of P'yongyang",  # Appleman
-    "XXXVIII": "The X Corps Advances to the Yalu",  # Appleman
-    "XII": "Reconnaissance in Force",  # Mossman
-    "XVII": "Operation RIPPER",  # Mossman
-    "XXI": "The Chinese Spring Offensive: The Opening",  # Mossman
-    "XVIII": "The Beginning of the End",  # Hermes
-}
+CHECKED_CHAPTERS = [
+    ("I", "Korea and the Background of Conflict"),  # Appleman
+    ("III", "Invasion Across the Parallel"),  # Appleman
+    ("VI", "American Ground Forces Enter the Battle"),  # Appleman
+    ("VII", "Delaying Action: P'yongt'aek to Choch'iwon"),  # Appleman
+    ("VIII", "In the Central Mountains and on the East Coast"),  # Appleman
+    ("X", "Disaster at the Kum River Line"),  # Appleman
+    ("XII", "The Front Line Moves South"),  # Appleman
+    ("XIII", "The Enemy Flanks Eighth Army in the West"),  # Appleman
+    ("XXI", "August Build-up and September Portents"),  # Appleman
+    ("XXIII", "North Korean Breakthrough in the South"),  # Appleman
+    ("XXVI", "The Capture of Seoul"),  # Appleman
+    ("XXVII", "Breaking the Cordon"),  # Appleman
+    ("XXVIII", "Pursuit and Exploitation"),  # Appleman
+    ("XXIX", "The Plan for Complete Victory"),  # Appleman
+    ("XXX", "Eighth Army and X Corps Enter North Korea"),  # Appleman
+    ("XXXI", "The Capture of P'yongyang"),  # Appleman
+    ("XXXII", "Up to the Ch'ongch'on"),  # Appleman
+    ("XXXVIII", "The X Corps Advances to the Yalu"),  # Appleman
+    ("VIII", "Redeployment South"),  # Mossman
+    ("IX", "The Chinese Third Phase Offensive: The Opening"),  # Mossman
+    ("X", "Withdrawal From Seoul"),  # Mossman
+    ("XI", "Withdrawal to Line D"),  # Mossman
+    ("XII", "Reconnaissance in Force"),  # Mossman
+    ("XVII", "Operation RIPPER"),  # Mossman
+    ("XIX", "Operation RUGGED"),  # Mossman
+    ("XXI", "The Chinese Spring Offensive: The Opening"),  # Mossman
+    ("XXV", "Battle Below the Soyang"),  # Mossman
+    ("II", "The Initial Negotiations"),  # Hermes
+    ("XVIII", "The Beginning of the End"),  # Hermes
+    ("I", "Korea, Case History of a Pawn"),  # Schnabel
+]
 
 
 def test_checked_chapter_titles_carry_their_numbers(korea):
@@ -416,7 +437,7 @@ def test_checked_chapter_titles_carry_their_numbers(korea):
     lines = fronts.read_text("utf-8").splitlines()
     sources = list(korea.events["source"]) + [s for s in lines if s.lstrip().startswith("source")]
     text = "\n".join(sources)
-    for number, title in CHECKED_CHAPTERS.items():
+    for number, title in CHECKED_CHAPTERS:
         hits = list(re.finditer(re.escape(title), text))
         assert hits, title
         for hit in hits:
@@ -433,3 +454,56 @@ def test_rhee_release_is_placed_at_one_of_the_camps(korea):
     camps = [(129.04, 35.115), (128.571, 35.214), (127.10, 36.20), (126.85, 35.15)]
     event = korea.events[korea.events["id"] == "rhee-releases-prisoners"].geometry.iloc[0]
     assert min(event.distance(shapely.Point(c)) for c in camps) < 0.05
+
+
+def event_texts(korea, event_id: str) -> dict[str, str]:
+    """An event's properties as written in events.geojson, translations included."""
+    import json
+    import pathlib
+
+    path = pathlib.Path(korea.data.spec.folder) / "events.geojson"
+    features = json.loads(path.read_text("utf-8"))["features"]
+    return next(f["properties"] for f in features if f["properties"]["id"] == event_id)
+
+
+def test_seoul_changed_hands_for_the_third_time_on_4_january_1951(korea):
+    """28 June 1950, 28 September 1950, 4 January 1951 (Mossman, ch. X): the third change,
+    in every language; the fourth (15 March 1951) is the last."""
+    fell = event_texts(korea, "seoul-falls-1951")
+    assert fell["date"] == "1951-01-04"
+    assert "third time" in fell["caption"] and "second" not in fell["caption"]
+    assert "troisième fois" in fell["caption:fr"] and "deuxième" not in fell["caption:fr"]
+    assert "세 번째" in fell["caption:ko"] and "두 번째" not in fell["caption:ko"]
+    retaken = event_texts(korea, "seoul-retaken-1951")
+    assert "fourth" in retaken["caption"]
+
+
+def test_may_1951_offensive_broke_four_rok_divisions_and_iii_corps_was_disbanded(korea):
+    """At least four ROK divisions (the 5th and 7th of X Corps, the 3rd and 9th of ROK III Corps)
+    gave way; III Corps was disbanded on 26 May (Mossman, chs. XXV-XXVI)."""
+    may = event_texts(korea, "may-offensive-soyang")
+    assert may["date"] == "1951-05-16"
+    assert "four South Korean divisions" in may["caption"]
+    assert "two South Korean divisions" not in may["caption"]
+    assert "26 May" in may["caption"] and "III Corps was disbanded" in may["caption"]
+    assert "quatre divisions" in may["caption:fr"] and "26 mai" in may["caption:fr"]
+    assert "IIIe corps" in may["caption:fr"] and "dissous" in may["caption:fr"]
+    assert "4개 사단" in may["caption:ko"] and "5월 26일" in may["caption:ko"]
+    assert "제3군단" in may["caption:ko"] and "해체" in may["caption:ko"]
+
+
+# Markers placed in the second pass of the December 2026 audit (SOURCES.md).
+def test_outpost_battle_markers_follow_the_sources(korea):
+    events = korea.events.set_index("id")
+    # Old Baldy (Hill 266) is north-west of Yonchon, west of Pork Chop Hill.
+    baldy = events.loc["old-baldy"].geometry
+    assert baldy.distance(shapely.Point(127.004, 38.229)) < 0.02
+    assert baldy.x < events.loc["pork-chop-hill"].geometry.x
+    # Bloody Ridge: about 2 miles west and a little south of Hill 1179, south of Heartbreak Ridge.
+    bloody = events.loc["bloody-ridge"].geometry
+    assert bloody.distance(shapely.Point(128.038, 38.255)) < 0.02
+    assert bloody.y < events.loc["heartbreak-ridge"].geometry.y
+    # The N.K. 6th Division's sweep set out from Yesan on 13 July 1950 (Appleman, ch. XIII).
+    sweep = events.loc["sweep-to-chinju"]
+    assert str(sweep["date"]) == "1950-07-13"
+    assert shapely.Point(sweep.geometry.coords[0]).distance(shapely.Point(126.848, 36.68)) < 0.03
