@@ -190,6 +190,14 @@ class Morph:
         """
         return list(self._outlines(day)[1])
 
+    def owners(self, day: float) -> np.ndarray:
+        """The index (in :attr:`sides`) of the side holding each land cell of :attr:`grid`
+        at an instant, as :meth:`regions` draws it; -1 on the sea."""
+        fields, present = self._blend(day)
+        owners = np.asarray(present, dtype=np.int16)[np.argmin(fields[present], axis=0)]
+        owners[~self._grid.land_mask] = -1
+        return owners
+
     def gains(self, day: float, since: float) -> dict[str, BaseGeometry]:
         """The land each side holds at ``day`` that another side held at ``since``, from
         the grid like :meth:`regions` (running over the sea, for drawing under a mask).

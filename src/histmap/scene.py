@@ -21,6 +21,7 @@ from .crs import Projector, default_projection
 from .interpolate import Keyframe, Morph
 from .layout import frame_layout
 from .model import Event, MapData
+from .shares import LandShares
 from .story import Arrow, Marker, Story
 from .style import Theme
 
@@ -111,6 +112,8 @@ class Scene:
     """What the map shows (``None``: the map's whole extent)."""
     gains: dict[str, BaseGeometry] = field(default_factory=dict)
     """Ground each side took recently (drawn lighter), running over the sea like ``regions``."""
+    shares: dict[str, float] | None = None
+    """Each side's share of the land (and ``"_unheld"``'s), when the map's panel shows them."""
 
 
 def _main_events(story: Story, day: float, chosen: list[int] | None) -> list[Event]:
@@ -238,6 +241,7 @@ class World:
             main_events=[] if video else _main_events(story, day, events),
             view=view or self.overview,
             gains=self.gains_at(day, video=video),
+            shares=self.land_shares.at(day) if self.data.spec.shares else None,
         )
 
     def gains_at(self, day: float, *, video: bool) -> dict[str, BaseGeometry]:
@@ -254,6 +258,11 @@ class World:
                 return {}
             since = before[-1]
         return self.morph.gains(day, max(since, self.morph.keyframes[0].day))
+
+    @cached_property
+    def land_shares(self) -> LandShares:
+        """Each side's share of the land at any instant, on an equal-area projection."""
+        return LandShares(self.morph, self.projection, self.data.spec.extent)
 
     @cached_property
     def theme(self) -> Theme:
