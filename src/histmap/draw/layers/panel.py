@@ -93,10 +93,18 @@ class PanelTexts(Layer):
             **LITERAL,
         )  # fmt: skip
         self._caption_key: tuple[str, str] | None = None
+        self._phase: str | None = ""
 
     def update(self, scene: Scene) -> bool:
         self.date.set_text(self.ctx.tr.date(scene.date))
-        self.phase.set_text(scene.phase or "")
+        if scene.phase != self._phase:
+            # A long phase name in smaller type, or cut, rather than off the panel.
+            self._phase = scene.phase
+            self.phase.set_fontsize(self.ctx.pt(10))
+            self.phase.set_text(scene.phase or "")
+            shrink_to_width(
+                self.phase, self.ctx.renderer(), self.ctx.layout.text_px, smallest=self.ctx.pt(7.5)
+            )
         if scene.main_events:
             self._caption_key = None
             self.event_title.set_text(self.ctx.tr.gettext("Main events"))
@@ -209,11 +217,6 @@ class PanelFooter(Layer):
     def build(self) -> None:
         ctx = self.ctx
         p = ctx.layout.slots
-        handles = self._handles()
-        labels = [handle.get_label() for handle in handles]
-        room = self._room()
-        if not any(self._fits(self._legend(handles, labels, *how), room) for how in LEGEND_LAYOUTS):
-            self._some_sides(handles, labels, room)
         credits = ctx.panel_ax.text(
             p.x, p.credits, "", fontsize=ctx.pt(6.5), color=ctx.theme.muted, va="bottom",
             linespacing=1.2, **LITERAL,
@@ -223,6 +226,15 @@ class PanelFooter(Layer):
             wrap_to_width(ctx.world.data.spec.credits, width, ctx.layout.text_px, CREDITS_LINES)
         )
         ctx.panel_boxes["credits"] = credits.get_window_extent(ctx.renderer())
+        self._anchor = p.legend_anchor
+        if ctx.layout.panel_side == "right":  # long credits lift the legend above them
+            top = ctx.panel_ax.transAxes.inverted().transform(ctx.panel_boxes["credits"])[1, 1]
+            self._anchor = (p.legend_anchor[0], max(p.legend_anchor[1], top + 0.015))
+        handles = self._handles()
+        labels = [handle.get_label() for handle in handles]
+        room = self._room()
+        if not any(self._fits(self._legend(handles, labels, *how), room) for how in LEGEND_LAYOUTS):
+            self._some_sides(handles, labels, room)
 
     def _some_sides(self, handles, labels, room) -> None:
         """The legend in its last layout with the most sides that fit, and "+N more sides"
@@ -260,7 +272,7 @@ class PanelFooter(Layer):
         legend = ctx.panel_ax.legend(
             handles=handles,
             loc=p.legend_loc,
-            bbox_to_anchor=p.legend_anchor,
+            bbox_to_anchor=self._anchor,
             frameon=False,
             fontsize=size,
             handlelength=2.2,
@@ -281,7 +293,7 @@ class PanelFooter(Layer):
         # The counters, if shown, go above the legend beside the map, below it under the map.
         counters = shares_height(ctx)
         if ctx.layout.panel_side == "right":
-            x0, y0, x1, y1 = 0.0, 0.0, 1.0, LEGEND_TOP
+            x0, y0, x1, y1 = 0.0, self._anchor[1] - 0.01, 1.0, LEGEND_TOP
             top, bottom = box.y0 + y1 * box.height - counters, box.y0 + y0 * box.height
         else:
             x0, y0, x1, y1 = 0.6, 0.08, 1.0, 1.0
