@@ -310,6 +310,14 @@ def test_a_still_shows_what_changed_since_the_last_snapshot_a_video_the_last_day
     assert recent.centroid.y < band.centroid.y
     cell = world.morph.grid.cell
     assert band.buffer(2 * cell).contains(still) and band.buffer(2 * cell).contains(recent)
+    # The tint fades: the newer thirds of the ten days are laid over the whole, each within
+    # the one before and about its share of it; a still has no steps.
+    assert world.scene(day).gain_steps == ()
+    steps = [shapely.intersection(step["north"], land) for step in video.gain_steps]
+    assert len(steps) == 2
+    for older, newer, share in ((recent, steps[0], 2 / 3), (steps[0], steps[1], 1 / 2)):
+        assert newer.area == pytest.approx(older.area * share, rel=0.15)
+        assert older.buffer(cell).contains(newer)
 
 
 @pytest.mark.parametrize(("size", "points"), [

@@ -46,7 +46,7 @@ class LandShares:
             projection,
             extent,
         )
-        self._weights = np.where(grid.land_mask, cells, 0.0).ravel()
+        self._weights = cells[grid.land_mask]  # in the order of Morph.owners
         tiles = morph.land_tiles
         self._tile_areas = true_areas(tiles.pieces, projection, extent)
         self._land = float(self._tile_areas.sum())
@@ -98,9 +98,7 @@ class LandShares:
 
     def _on_grid(self, day: float) -> np.ndarray:
         """The shares of the grid's land cells each side holds, weighed by their true area."""
-        owners = self.morph.owners(day).ravel()
-        land = owners >= 0
-        held = np.bincount(owners[land], self._weights[land], minlength=len(self.sides))
+        held = np.bincount(self.morph.owners(day), self._weights, minlength=len(self.sides))
         return held / held.sum()
 
 
