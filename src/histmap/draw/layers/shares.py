@@ -79,7 +79,7 @@ class PanelShares(Layer):
         if not self.artists or scene.shares is None:
             return False
         percents = whole_percents(scene.shares)
-        key = tuple(round(scene.shares[side], 4) for side, _ in self._parts)
+        key = tuple(round(scene.shares.get(side, 0.0), 4) for side, _ in self._parts)
         if key == self._key:
             return False
         self._key = key
