@@ -282,6 +282,44 @@ def test_gains_can_be_turned_off(tiny_map):
     assert histmap.load_map(tiny_map).world.scene(day).gains == {}
 
 
+def test_a_still_shows_what_changed_since_the_last_snapshot_a_video_the_last_days(tiny_map):
+    """The tiny map's front moves south from 38 N to 36.5 N in a month: a still on the second
+    snapshot's date shows all of that band as the North's gain, a video frame only the last
+    week of it, nearest the front; the band between the two fronts holds every gain."""
+    import shapely
+
+    import histmap
+
+    toml = tiny_map / "map.toml"
+    toml.write_text(toml.read_text() + "\n[theme]\ngain_days = 10\n")
+    hmap = histmap.load_map(tiny_map)
+    world = hmap.world
+    day = to_day(hmap.snapshot_dates[1])
+    land = world.morph.land
+    band = shapely.intersection(
+        land, world.projector.forward(shapely.box(125, 36.5, 130, 38.0))  # as drawn
+    )
+    still = shapely.intersection(world.scene(day).gains["north"], land)
+    assert set(world.scene(day).gains) == {"north"}
+    assert still.area == pytest.approx(band.area, rel=0.03)
+    plan = hmap.plan(size=(320, 180), fps=4, duration=4)
+    video = world.scene(day, t=plan.story.schedule.duration, story=plan.story)
+    recent = shapely.intersection(video.gains["north"], land)
+    # A third of the month, the week nearest the new front (the morph is linear in time).
+    assert recent.area == pytest.approx(band.area / 3, rel=0.15)
+    assert recent.centroid.y < band.centroid.y
+    cell = world.morph.grid.cell
+    assert band.buffer(2 * cell).contains(still) and band.buffer(2 * cell).contains(recent)
+    # The tint fades: the newer thirds of the ten days are laid over the whole, each within
+    # the one before and about its share of it; a still has no steps.
+    assert world.scene(day).gain_steps == ()
+    steps = [shapely.intersection(step["north"], land) for step in video.gain_steps]
+    assert len(steps) == 2
+    for older, newer, share in ((recent, steps[0], 2 / 3), (steps[0], steps[1], 1 / 2)):
+        assert newer.area == pytest.approx(older.area * share, rel=0.15)
+        assert older.buffer(cell).contains(newer)
+
+
 @pytest.mark.parametrize(("size", "points"), [
     ((640, 360), [(118.6, 36.4), (118.9, 41.0)]),  # Shandong; north-west China
     ((360, 640), [(121.0, 44.6), (130.5, 45.5), (131.0, 32.2)]),  # beyond the extent's edges

@@ -30,6 +30,46 @@ def default_projection(extent: tuple[float, float, float, float]) -> str:
     )
 
 
+def equal_area_projection(extent: tuple[float, float, float, float]) -> str:
+    """A Lambert azimuthal equal-area projection centred on the extent: areas measured on it
+    are true areas on the ellipsoid, wherever the map lies.
+
+    >>> equal_area_projection((124.0, 33.0, 131.0, 43.0))
+    '+proj=laea +lat_0=38.000 +lon_0=127.500 +ellps=WGS84 +units=m'
+    """
+    w, s, e, n = extent
+    return f"+proj=laea +lat_0={(s + n) / 2:.3f} +lon_0={(w + e) / 2:.3f} +ellps=WGS84 +units=m"
+
+
+def true_areas(geoms, projection: str, extent: tuple[float, float, float, float]) -> np.ndarray:
+    """The areas (square metres) of shapely geometries drawn in ``projection``, measured on
+    :func:`equal_area_projection` of ``extent``."""
+    transformer = _transformer(projection, equal_area_projection(extent))
+
+    def move(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+
+    return shapely.area(shapely.transform(np.asarray(geoms, dtype=object), move))
+
+
+def true_cell_areas(
+    x: np.ndarray, y: np.ndarray, projection: str, extent: tuple[float, float, float, float]
+) -> np.ndarray:
+    """The true area (square metres) of each cell of a grid drawn in ``projection`` whose
+    cell edges are at ``x`` and ``y``: shape ``(len(y) - 1, len(x) - 1)``."""
+    transformer = _transformer(projection, equal_area_projection(extent))
+    xx, yy = np.meshgrid(x, y)
+    ex, ey = transformer.transform(xx, yy)
+    # The shoelace formula over each cell's four corners, as they lie on the equal-area plane.
+    corners = [(slice(None, -1), slice(None, -1)), (slice(None, -1), slice(1, None)),
+               (slice(1, None), slice(1, None)), (slice(1, None), slice(None, -1))]  # fmt: skip
+    twice = sum(
+        ex[a] * ey[b] - ex[b] * ey[a]
+        for a, b in zip(corners, corners[1:] + corners[:1], strict=True)
+    )
+    return np.abs(twice) / 2
+
+
 AREA_STEP = 0.25
 """Degrees: the longest edge of an area projected as a straight line."""
 

@@ -116,6 +116,12 @@ class Language:
 
         return format_decimal(value, locale=self.locale)
 
+    def percent(self, share: float) -> str:
+        """A share of 1 as a whole percent, as this language writes it: "28%", "28 %"."""
+        from babel.numbers import format_percent
+
+        return format_percent(share, locale=self.locale)
+
 
 @lru_cache(maxsize=16)
 def language(code: str = DEFAULT) -> Language:

@@ -124,6 +124,7 @@ class Morph:
         self._cache_size = cache_size
         self._recent: OrderedDict[float, tuple[dict, list]] = OrderedDict()
         self._recent_gains: OrderedDict[tuple[float, float], dict] = OrderedDict()
+        self._on_land: OrderedDict[int, np.ndarray] = OrderedDict()
         self._min_gain = GAIN_MIN_SHARE * land.area
 
     # -- public ------------------------------------------------------------------------------
@@ -190,6 +191,23 @@ class Morph:
         """
         return list(self._outlines(day)[1])
 
+    def owners(self, day: float) -> np.ndarray:
+        """The index (in :attr:`sides`) of the side holding each land cell of :attr:`grid`
+        at an instant, as :meth:`regions` draws it: one per true cell of ``grid.land_mask``,
+        in its order. A few milliseconds: the fields are blended on the land cells only."""
+        fields, present = self._blend(day, land_only=True)
+        # The side nearest to winning, one comparison a side (faster than argmin on axis 0).
+        best, owners = fields[present[0]], np.full(fields.shape[1], present[0], dtype=np.int16)
+        for k in present[1:]:
+            closer = fields[k] < best
+            best = np.where(closer, fields[k], best)
+            owners[closer] = k
+        return owners
+
+    @cached_property
+    def _land_cells(self) -> np.ndarray:
+        return np.flatnonzero(self._grid.land_mask)
+
     def gains(self, day: float, since: float) -> dict[str, BaseGeometry]:
         """The land each side holds at ``day`` that another side held at ``since``, from
         the grid like :meth:`regions` (running over the sea, for drawing under a mask).
@@ -214,7 +232,7 @@ class Morph:
                     if not region.is_empty:
                         gains[self.sides[k]] = region
             self._recent_gains[key] = gains
-            if len(self._recent_gains) > 4:
+            if len(self._recent_gains) > 8:  # a frame of a video asks for a few windows
                 self._recent_gains.popitem(last=False)
         return dict(self._recent_gains[key])
 
@@ -275,16 +293,25 @@ class Morph:
                     result.append((lines, self.sides[a], self.sides[b]))
         return result
 
-    def _blend(self, day: float) -> tuple[np.ndarray, list[int]]:
-        """The blended fields at an instant and the indices of the sides present around it."""
+    def _blend(self, day: float, land_only: bool = False) -> tuple[np.ndarray, list[int]]:
+        """The blended fields at an instant and the indices of the sides present around it;
+        ``land_only``: at the land cells only (flat, in the order of ``grid.land_mask``)."""
         i, alpha = self._locate(day)
         if alpha == 1.0:
             i, alpha = i + 1, 0.0
         j = min(i + 1, len(self.keyframes) - 1)
-        if alpha == 0.0:
-            fields = self._field(i)
-        else:
-            fields = (1.0 - alpha) * self._field(i) + alpha * self._field(j)
+
+        def at(index: int) -> np.ndarray:
+            if not land_only:
+                return self._field(index)
+            if index not in self._on_land:  # kept: the gather costs more than the blend
+                field = self._field(index)
+                self._on_land[index] = field.reshape(len(field), -1)[:, self._land_cells]
+                if len(self._on_land) > self._cache_size:
+                    self._on_land.popitem(last=False)
+            return self._on_land[index]
+
+        fields = at(i) if alpha == 0.0 else (1.0 - alpha) * at(i) + alpha * at(j)
         present = sorted(self._present[i] | (self._present[j] if alpha > 0 else set()))
         return fields, present
 

@@ -35,7 +35,24 @@ class LandTiles:
         pieces = shapely.intersection(land, rects)
         keep = ~shapely.is_empty(pieces)
         self._pieces = pieces[keep]
-        self._tree = shapely.STRtree(rects[keep])
+        self._rects = rects[keep]
+        self._tree = shapely.STRtree(self._rects)
+
+    @property
+    def pieces(self) -> np.ndarray:
+        """The land of each tile (shapely geometries), in a fixed order."""
+        return self._pieces
+
+    def split(self, area: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
+        """Which tiles lie wholly in ``area`` (a mask over :attr:`pieces`), and ``area``'s
+        land in the tiles its edge crosses: with the first, ``area`` cut by the land, the
+        coast overlaid only where the edge runs (a tenth of the whole overlay's time)."""
+        shapely.prepare(area)
+        inside = shapely.contains(area, self._rects)
+        crossed = np.flatnonzero(shapely.intersects(area, self._rects) & ~inside)
+        # Clipped to the tile first: the overlay then meets few of the area's vertices.
+        near = [shapely.clip_by_rect(area, *shapely.bounds(self._rects[k])) for k in crossed]
+        return inside, shapely.intersection(self._pieces[crossed], np.array(near, dtype=object))
 
     def lines_on_land(self, lines: list[np.ndarray]) -> BaseGeometry:
         """The parts of ``lines`` (vertex arrays) on land, merged end to end: the same as

@@ -244,6 +244,7 @@ def _read_spec(folder: Path, col: _Collector) -> MapSpec | None:
         lang=col.lang or doc.lang,
         default_lang=doc.lang,
         camera=[CameraEntry(c.date, None if c.box == "overview" else c.box) for c in doc.camera],
+        shares=doc.panel.shares,
     )  # type: ignore[arg-type]  # start/end filled by _check_span
 
 

@@ -144,6 +144,8 @@ class MapSpec:
     """The language the map's own texts are written in (``lang`` in map.toml)."""
     camera: list[CameraEntry] = field(default_factory=list)
     """The dated views of ``[[camera]]``, as written."""
+    shares: bool = False
+    """Whether the panel shows each side's share of the land (``[panel] shares``)."""
 
     def side(self, side_id: str) -> Side:
         return next(s for s in self.sides if s.id == side_id)

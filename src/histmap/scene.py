@@ -21,6 +21,7 @@ from .crs import Projector, default_projection
 from .interpolate import Keyframe, Morph
 from .layout import frame_layout
 from .model import Event, MapData
+from .shares import LandShares
 from .story import Arrow, Marker, Story
 from .style import Theme
 
@@ -111,6 +112,16 @@ class Scene:
     """What the map shows (``None``: the map's whole extent)."""
     gains: dict[str, BaseGeometry] = field(default_factory=dict)
     """Ground each side took recently (drawn lighter), running over the sea like ``regions``."""
+    gain_steps: tuple[dict[str, BaseGeometry], ...] = ()
+    """In a video, the ground taken in the newer parts of the theme's ``gain_days`` (the
+    last two thirds, the last third), laid over ``gains``: the newest is lightest, and the
+    tint fades as the days pass. Empty on a still."""
+    shares: dict[str, float] | None = None
+    """Each side's share of the land (and ``"_unheld"``'s), when the map's panel shows them."""
+
+
+GAIN_STEPS = 3
+"""In a video, recent gains fade in this many steps over the theme's ``gain_days``."""
 
 
 def _main_events(story: Story, day: float, chosen: list[int] | None) -> list[Event]:
@@ -238,6 +249,8 @@ class World:
             main_events=[] if video else _main_events(story, day, events),
             view=view or self.overview,
             gains=self.gains_at(day, video=video),
+            gain_steps=self.gain_steps_at(day) if video else (),
+            shares=self.land_shares.at(day) if self.data.spec.shares else None,
         )
 
     def gains_at(self, day: float, *, video: bool) -> dict[str, BaseGeometry]:
@@ -254,6 +267,24 @@ class World:
                 return {}
             since = before[-1]
         return self.morph.gains(day, max(since, self.morph.keyframes[0].day))
+
+    def gain_steps_at(self, day: float) -> tuple[dict[str, BaseGeometry], ...]:
+        """The ground taken in the last ``k / GAIN_STEPS`` of the theme's ``gain_days``, for
+        ``k`` from ``GAIN_STEPS - 1`` down to 1: laid over the whole window's gains, so the
+        tint fades in steps as ground taken grows older."""
+        days = self.theme.gain_days
+        if days <= 0:
+            return ()
+        first = self.morph.keyframes[0].day
+        return tuple(
+            self.morph.gains(day, max(day - days * k / GAIN_STEPS, first))
+            for k in range(GAIN_STEPS - 1, 0, -1)
+        )
+
+    @cached_property
+    def land_shares(self) -> LandShares:
+        """Each side's share of the land at any instant, on an equal-area projection."""
+        return LandShares(self.morph, self.projection, self.data.spec.extent)
 
     @cached_property
     def theme(self) -> Theme:

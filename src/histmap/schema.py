@@ -266,6 +266,13 @@ class ThemeToml(_Table):
         return self.model_dump(exclude_unset=True)
 
 
+class PanelToml(_Table):
+    """``[panel]``: what the panel beside the map shows besides its texts and legend."""
+
+    shares: bool = False
+    """Each side's share of the land, measured on an equal-area projection."""
+
+
 class ReferenceLineToml(_Table):
     latitude: Annotated[float, _between(-90, 90)]
     label: str = ""
@@ -366,6 +373,7 @@ class MapToml(_Table):
     allow_unheld: bool = False
     exclude_borders: list[Box] = []
     theme: ThemeToml = Field(default_factory=ThemeToml)
+    panel: PanelToml = Field(default_factory=PanelToml)
     credits: str = ""
     reference_lines: list[ReferenceLineToml] = []
     phases: list[PhaseToml] = []
@@ -382,6 +390,7 @@ class MapToml(_Table):
 _TABLES: dict[str, tuple[type[_Table], str]] = {
     "timing": (TimingToml, "[timing]"),
     "theme": (ThemeToml, "[theme]"),
+    "panel": (PanelToml, "[panel]"),
     "sides": (SideToml, "[[sides]]"),
     "reference_lines": (ReferenceLineToml, "[[reference_lines]]"),
     "phases": (PhaseToml, "[[phases]]"),

@@ -29,9 +29,11 @@ class Theme:
     font: str = "DejaVu Sans"
     gain_days: float = 7.0
     """Ground a side took in the last this many days of history is drawn in a lighter
-    tint of its colour (on a still: since the previous snapshot); 0 turns it off."""
+    tint of its colour, fading in steps as it ages (on a still: all the ground taken since
+    the previous snapshot); 0 turns it off."""
     gain_tint: float = 0.45
-    """How much lighter the recent gains are: the opacity of white laid over them."""
+    """How much lighter the recent gains are: the opacity of white laid over them (over the
+    newest, in a video; the older steps get less)."""
 
     @classmethod
     def from_table(cls, table: dict | None) -> Theme:

@@ -65,6 +65,8 @@ class DrawContext:
         """The numbered badges of a still as drawn: (number, window box)."""
         self.marker_boxes: list = []
         """The markers of a still as drawn: their window boxes (labels keep off them)."""
+        self.panel_boxes: dict = {}
+        """Window boxes in the panel that its texts must clear: the credits, the counters."""
         self.view: FittedView | None = None
         self._relief: tuple[FittedView, np.ndarray] | None = None
         self._ground: tuple[FittedView, ViewGround] | None = None

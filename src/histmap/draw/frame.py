@@ -24,6 +24,7 @@ from .layers.linework import Linework, ReferenceLines
 from .layers.panel import PanelFooter, PanelHeading, PanelTexts
 from .layers.places import Places
 from .layers.scalebar import ScaleBar
+from .layers.shares import PanelShares
 from .layers.symbols import Symbols
 from .layers.timebar import Cursor, TimeBar
 from .moving import GroundRaster
@@ -43,6 +44,7 @@ STACK: tuple[type[Layer], ...] = (
     PanelHeading,
     PanelTexts,
     PanelFooter,
+    PanelShares,
     TimeBar,
 )
 """The layers in the order they are built (which also orders artists of equal z-order);

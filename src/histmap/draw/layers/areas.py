@@ -6,6 +6,7 @@ import matplotlib as mpl
 import numpy as np
 import shapely
 from matplotlib.collections import LineCollection, PathCollection
+from shapely.geometry.base import BaseGeometry
 
 from ...scene import Scene
 from ..geometry import polygon_path
@@ -74,7 +75,8 @@ class Areas(Layer):
     def update(self, scene: Scene) -> bool:
         """Territories, fronts and zones, unless they are the ones already set (a held date)."""
         # The geometries themselves are kept in the key, so their ids cannot be reused.
-        key = (scene.day, *scene.regions.values(), *scene.zones, *scene.gains.values())
+        steps = [g for step in scene.gain_steps for g in step.values()]
+        key = (scene.day, *scene.regions.values(), *scene.zones, *scene.gains.values(), *steps)
         last = self._key
         if (
             last is not None
@@ -86,9 +88,18 @@ class Areas(Layer):
         self._set_territories(scene)
         self._set_fronts(scene)
         self._zones.set_paths([polygon_path(z) for z in scene.zones])
-        self._gains.set_paths([polygon_path(g) for g in scene.gains.values()])
+        self._set_gains(scene, steps)
         self._key = key
         return True
+
+    def _set_gains(self, scene: Scene, steps: list[BaseGeometry]) -> None:
+        """The gains under white at the theme's ``gain_tint``; in a video, the newer steps
+        laid over them, each layer's white such that the newest ground (under them all) is
+        at ``gain_tint`` and the oldest at a share of it."""
+        layers = 1 + len(scene.gain_steps)
+        alpha = 1 - (1 - self.ctx.theme.gain_tint) ** (1 / layers)
+        self._gains.set_paths([polygon_path(g) for g in [*scene.gains.values(), *steps]])
+        self._gains.set_facecolor((1, 1, 1, alpha))
 
     def _small_px2(self) -> float:
         return self.ctx.pt(POCKET_PX) ** 2

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import matplotlib as mpl
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -16,6 +15,7 @@ from ..context import DrawContext
 from ..text_fit import LITERAL, measure, shrink_to_width, wrap_to_width
 from .base import Band, Depends, Layer
 from .linework import REFERENCE_DASH
+from .shares import shares_height, side_tint
 from .symbols import MARKERS, SHAFT_STYLES
 
 DIVIDER = "#d9d4c7"
@@ -93,10 +93,18 @@ class PanelTexts(Layer):
             **LITERAL,
         )  # fmt: skip
         self._caption_key: tuple[str, str] | None = None
+        self._phase: str | None = ""
 
     def update(self, scene: Scene) -> bool:
         self.date.set_text(self.ctx.tr.date(scene.date))
-        self.phase.set_text(scene.phase or "")
+        if scene.phase != self._phase:
+            # A long phase name in smaller type, or cut, rather than off the panel.
+            self._phase = scene.phase
+            self.phase.set_fontsize(self.ctx.pt(10))
+            self.phase.set_text(scene.phase or "")
+            shrink_to_width(
+                self.phase, self.ctx.renderer(), self.ctx.layout.text_px, smallest=self.ctx.pt(7.5)
+            )
         if scene.main_events:
             self._caption_key = None
             self.event_title.set_text(self.ctx.tr.gettext("Main events"))
@@ -149,13 +157,18 @@ class PanelTexts(Layer):
         self.caption.set_text("")
 
     def _legend_top(self) -> float:
-        """How low a caption may reach: above the legend beside the map, else the panel foot."""
+        """How low a caption may reach: above the legend and the counters beside the map;
+        below it, above the credits (the legend and counters are in the column to the right)."""
         ctx = self.ctx
         r = ctx.renderer()
-        legend = ctx.panel_ax.get_legend()
-        if legend is None or ctx.layout.panel_side != "right":
-            return ctx.panel_ax.get_window_extent(r).y0
-        return legend.get_window_extent(r).y1 + ctx.pt(4)
+        boxes = ctx.panel_boxes
+        if ctx.layout.panel_side == "right":
+            legend = ctx.panel_ax.get_legend()
+            tops = [legend.get_window_extent(r).y1] if legend is not None else []
+            tops += [boxes["shares"].y1] if "shares" in boxes else []
+        else:
+            tops = [boxes["credits"].y1] if "credits" in boxes else []
+        return max(tops) + ctx.pt(4) if tops else ctx.panel_ax.get_window_extent(r).y0
 
     def _fit_list(self, events: list[Event]) -> None:
         """The numbered list of ``events``, its type shrunk until it clears the legend; at
@@ -204,11 +217,6 @@ class PanelFooter(Layer):
     def build(self) -> None:
         ctx = self.ctx
         p = ctx.layout.slots
-        handles = self._handles()
-        labels = [handle.get_label() for handle in handles]
-        room = self._room()
-        if not any(self._fits(self._legend(handles, labels, *how), room) for how in LEGEND_LAYOUTS):
-            self._some_sides(handles, labels, room)
         credits = ctx.panel_ax.text(
             p.x, p.credits, "", fontsize=ctx.pt(6.5), color=ctx.theme.muted, va="bottom",
             linespacing=1.2, **LITERAL,
@@ -217,6 +225,16 @@ class PanelFooter(Layer):
         credits.set_text(
             wrap_to_width(ctx.world.data.spec.credits, width, ctx.layout.text_px, CREDITS_LINES)
         )
+        ctx.panel_boxes["credits"] = credits.get_window_extent(ctx.renderer())
+        self._anchor = p.legend_anchor
+        if ctx.layout.panel_side == "right":  # long credits lift the legend above them
+            top = ctx.panel_ax.transAxes.inverted().transform(ctx.panel_boxes["credits"])[1, 1]
+            self._anchor = (p.legend_anchor[0], max(p.legend_anchor[1], top + 0.015))
+        handles = self._handles()
+        labels = [handle.get_label() for handle in handles]
+        room = self._room()
+        if not any(self._fits(self._legend(handles, labels, *how), room) for how in LEGEND_LAYOUTS):
+            self._some_sides(handles, labels, room)
 
     def _some_sides(self, handles, labels, room) -> None:
         """The legend in its last layout with the most sides that fit, and "+N more sides"
@@ -254,7 +272,7 @@ class PanelFooter(Layer):
         legend = ctx.panel_ax.legend(
             handles=handles,
             loc=p.legend_loc,
-            bbox_to_anchor=p.legend_anchor,
+            bbox_to_anchor=self._anchor,
             frameon=False,
             fontsize=size,
             handlelength=2.2,
@@ -272,16 +290,15 @@ class PanelFooter(Layer):
         texts and above the credits."""
         ctx = self.ctx
         box = ctx.panel_ax.get_window_extent(ctx.renderer())
+        # The counters, if shown, go above the legend beside the map, below it under the map.
+        counters = shares_height(ctx)
         if ctx.layout.panel_side == "right":
-            x0, y0, x1, y1 = 0.0, 0.0, 1.0, LEGEND_TOP
+            x0, y0, x1, y1 = 0.0, self._anchor[1] - 0.01, 1.0, LEGEND_TOP
+            top, bottom = box.y0 + y1 * box.height - counters, box.y0 + y0 * box.height
         else:
             x0, y0, x1, y1 = 0.6, 0.08, 1.0, 1.0
-        return Bbox.from_extents(
-            box.x0 + x0 * box.width,
-            box.y0 + y0 * box.height,
-            box.x0 + x1 * box.width,
-            box.y0 + y1 * box.height,
-        )
+            top, bottom = box.y0 + y1 * box.height, box.y0 + y0 * box.height + counters
+        return Bbox.from_extents(box.x0 + x0 * box.width, bottom, box.x0 + x1 * box.width, top)
 
     def _fits(self, legend, room) -> bool:
         box = legend.get_window_extent(self.ctx.renderer())
@@ -332,10 +349,7 @@ class PanelFooter(Layer):
         """A lighter tint of the first side's colour, as recent gains are drawn."""
         ctx = self.ctx
         t, side = ctx.theme, ctx.world.data.spec.sides[0]
-        fill = np.array(mpl.colors.to_rgb(side.colour))
-        land = np.array(mpl.colors.to_rgb(t.land))
-        tint = fill * t.territory_alpha + land * (1 - t.territory_alpha)
-        tint = tint * (1 - t.gain_tint) + t.gain_tint
+        tint = np.array(side_tint(ctx, side.colour)) * (1 - t.gain_tint) + t.gain_tint
         video = ctx.story is not None and ctx.story.schedule is not None
         label = (
             ctx.tr.gettext("Taken in the last {days} days").format(days=ctx.tr.number(t.gain_days))
