@@ -271,6 +271,19 @@ def test_ground_taken_recently_is_a_lighter_tint_of_its_side(renderer, korea):
     assert np.abs(taken - lighter).max() < 12
 
 
+def test_the_gains_legend_shows_every_sides_lighter_tint(korea):
+    """Either side may have taken ground: the legend's swatch for it holds the lighter tint
+    of each side, not of the first side alone."""
+    renderer = FrameRenderer(korea.world, (1280, 720), layered=False)
+    frame = renderer.render(korea.world.scene(to_day("1950-09-28")))
+    box = renderer.report().legend_box
+    legend = frame[720 - int(box.y1) : 720 - int(box.y0), int(box.x0) : int(box.x1)]
+    for side in korea.world.data.spec.sides:
+        lighter = blended(side.colour) * (1 - THEME.gain_tint) + 255 * THEME.gain_tint
+        near = np.abs(legend.astype(float) - lighter).max(axis=2) < 6
+        assert near.sum() > 20, side.id
+
+
 def test_gains_can_be_turned_off(tiny_map):
     import histmap
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from matplotlib.legend_handler import HandlerBase
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import Bbox
 
 from ...model import Event
@@ -36,6 +37,31 @@ def widest_date(ctx: DrawContext, text, renderer) -> str:
     year, width = ctx.world.data.spec.end.year, measure(text, renderer)
     dates = [ctx.tr.date(dt.date(year, month, 28)) for month in range(1, 13)]
     return max(dates, key=width)
+
+
+class Stripes(Patch):
+    """A legend swatch of side-by-side stripes, one for each of ``colours``."""
+
+    def __init__(self, colours: list, label: str):
+        super().__init__(label=label)
+        self.colours = colours
+
+
+class _StripesHandler(HandlerBase):
+    def create_artists(self, legend, orig_handle, xdescent, ydescent, width, height, *rest):
+        trans = rest[-1]  # after the font size
+        step = width / len(orig_handle.colours)
+        return [
+            Rectangle(
+                (-xdescent + n * step, -ydescent),
+                step,
+                height,
+                facecolor=colour,
+                edgecolor="none",
+                transform=trans,
+            )
+            for n, colour in enumerate(orig_handle.colours)
+        ]
 
 
 class PanelHeading(Layer):
@@ -279,6 +305,7 @@ class PanelFooter(Layer):
             borderaxespad=0,
             ncols=columns,
             labelspacing=0.35,
+            handler_map={Stripes: _StripesHandler()},
         )
         for text in legend.get_texts():
             text.set_parse_math(False)
@@ -346,17 +373,21 @@ class PanelFooter(Layer):
         return handles
 
     def _gain_handle(self) -> Patch:
-        """A lighter tint of the first side's colour, as recent gains are drawn."""
+        """Each side's colour made lighter, as recent gains are drawn, in stripes: any side
+        may have taken ground."""
         ctx = self.ctx
-        t, side = ctx.theme, ctx.world.data.spec.sides[0]
-        tint = np.array(side_tint(ctx, side.colour)) * (1 - t.gain_tint) + t.gain_tint
+        t = ctx.theme
+        tints = [
+            tuple(np.array(side_tint(ctx, side.colour)) * (1 - t.gain_tint) + t.gain_tint)
+            for side in ctx.world.data.spec.sides
+        ]
         video = ctx.story is not None and ctx.story.schedule is not None
         label = (
             ctx.tr.gettext("Taken in the last {days} days").format(days=ctx.tr.number(t.gain_days))
             if video
             else ctx.tr.gettext("Taken since the last map")
         )
-        return Patch(facecolor=tuple(tint), label=label)
+        return Stripes(tints, label)
 
     def _arrow_handle(self, style, width: float, marker: str, size: float, label: str):
         ctx = self.ctx
