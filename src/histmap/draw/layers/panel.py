@@ -23,11 +23,24 @@ CAPTION_SHRINK = (1.0, 0.9, 0.8, 0.72, 0.65)
 EVENT_TITLE_LINES = 3
 """An event's title takes at most this many lines (the numbered list's entries too)."""
 CREDITS_LINES = 4
+CREDITS_GID = "credits"
+"""The credits' text is found by this id (a caption below the map keeps above it)."""
 LEGEND_LAYOUTS = ((1, 1.0), (1, 0.85), (2, 0.85), (2, 0.72), (3, 0.72))
 """The legend's layouts to try in turn (columns, times the usual; type size, times the usual):
 the first is the usual one."""
 LEGEND_TOP = 0.45
 """How high the legend beside the map may reach, as a fraction of the panel's height."""
+
+
+def text_box(text, renderer):
+    """A text's window box, measured even while it is hidden (the compositor hides the
+    static texts between its bakes)."""
+    shown = text.get_visible()
+    text.set_visible(True)
+    try:
+        return text.get_window_extent(renderer)
+    finally:
+        text.set_visible(shown)
 
 
 def widest_date(ctx: DrawContext, text, renderer) -> str:
@@ -149,11 +162,15 @@ class PanelTexts(Layer):
         self.caption.set_text("")
 
     def _legend_top(self) -> float:
-        """How low a caption may reach: above the legend beside the map, else the panel foot."""
+        """How low a caption may reach: above the legend beside the map, else above the
+        credits at the panel's foot (or the foot itself)."""
         ctx = self.ctx
         r = ctx.renderer()
         legend = ctx.panel_ax.get_legend()
         if legend is None or ctx.layout.panel_side != "right":
+            credits = [t for t in ctx.panel_ax.texts if t.get_gid() == CREDITS_GID]
+            if credits and credits[0].get_text():
+                return text_box(credits[0], r).y1 + ctx.pt(4)
             return ctx.panel_ax.get_window_extent(r).y0
         return legend.get_window_extent(r).y1 + ctx.pt(4)
 
@@ -211,7 +228,7 @@ class PanelFooter(Layer):
             self._some_sides(handles, labels, room)
         credits = ctx.panel_ax.text(
             p.x, p.credits, "", fontsize=ctx.pt(6.5), color=ctx.theme.muted, va="bottom",
-            linespacing=1.2, **LITERAL,
+            linespacing=1.2, gid=CREDITS_GID, **LITERAL,
         )  # fmt: skip
         width = measure(credits, ctx.renderer())
         credits.set_text(
