@@ -11,7 +11,7 @@ from histmap.style import Theme
 
 PUSAN = (129.04, 35.10)
 INTERIOR_NORTH = (126.8, 40.3)  # mountains between Kanggye and the Chongchon, no labels
-INTERIOR_SOUTH = (128.5, 36.9)  # the hills north of Andong
+INTERIOR_SOUTH = (128.4, 35.7)  # the hills north-west of Taegu, no labels
 
 
 THEME = Theme()

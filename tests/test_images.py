@@ -17,6 +17,7 @@ from PIL import Image
 
 from histmap._dates import to_day
 from histmap.draw import FrameRenderer
+from histmap.draw.layers.panel import text_box
 from histmap.layout import frame_layout
 
 BASELINE = Path(__file__).parent / "baseline"
@@ -116,7 +117,9 @@ def test_labels_inside_the_frame_and_apart(korea, size):
         assert not any(box.overlaps(other) for other in boxes[i + 1 :])
 
 
-@pytest.mark.parametrize("size", [(640, 360), (1280, 720), (960, 720), (1080, 1920)])
+@pytest.mark.parametrize(
+    "size", [(640, 360), (1280, 720), (960, 720), (720, 720), (1080, 1920), (720, 1280)]
+)
 def test_the_longest_caption_fits_in_its_panel(korea, story, size):
     renderer = FrameRenderer(korea.world, size, story=story)
     longest = max(story.events, key=lambda e: len(e.title) + len(e.caption))
@@ -129,6 +132,8 @@ def test_the_longest_caption_fits_in_its_panel(korea, story, size):
         assert panel.x0 <= box.x0 and box.x1 <= panel.x1 + 1, (size, name)
         assert panel.y0 <= box.y0 and box.y1 <= panel.y1 + 1, (size, name)
     assert not report.legend_box.overlaps(report.texts["caption"])
+    (credits,) = [t for t in renderer.panel_ax.texts if t.get_gid() == "credits"]
+    assert not text_box(credits, renderer.ctx.renderer()).overlaps(report.texts["caption"])
 
 
 def test_layouts_put_the_panel_beside_or_below():
@@ -143,3 +148,18 @@ def test_the_widest_date_fits_in_the_panel(korea, size):
     renderer, _ = still_frame(korea, size, "1950-09-28")
     report = renderer.report()
     assert report.texts["date"].x1 <= report.panel_box.x1
+
+
+@pytest.mark.parametrize("size", [(720, 720), (720, 1280), (640, 360)])
+def test_every_caption_keeps_off_the_credits(korea, story, size):
+    """Below the map (1:1, 9:16) the credits lie at the panel's foot: a caption keeps above
+    them (the last caption, "The human cost", reached into them at 1:1)."""
+    renderer = FrameRenderer(korea.world, size, story=story)
+    texts = next(layer for layer in renderer.layers if layer.name == "PanelTexts")
+    (credits,) = [t for t in renderer.panel_ax.texts if t.get_gid() == "credits"]
+    r = renderer.ctx.renderer()
+    for c in story.schedule.captions:
+        t = c.start + 0.5
+        texts.update(korea.world.scene(float(story.schedule.day_at(t)), t=t, story=story))
+        box = texts.caption.get_window_extent(r)
+        assert not text_box(credits, r).overlaps(box), story.events[c.event].title

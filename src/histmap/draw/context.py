@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from ..basemap import relief_shade
 from ..i18n import language
 from ..layout import Layout, frame_layout
-from ..scene import FittedView, World
+from ..scene import FittedView, Scene, World
 from ..story import Story
 from ..style import Theme
 from .viewmap import ViewGround, view_ground
@@ -67,6 +67,8 @@ class DrawContext:
         """The markers of a still as drawn: their window boxes (labels keep off them)."""
         self.panel_boxes: dict = {}
         """Window boxes in the panel that its texts must clear: the credits, the counters."""
+        self.scene: Scene | None = None
+        """The scene being drawn, set before the view: labels keep off its fronts and arrows."""
         self.view: FittedView | None = None
         self._relief: tuple[FittedView, np.ndarray] | None = None
         self._ground: tuple[FittedView, ViewGround] | None = None

@@ -39,8 +39,8 @@ STACK: tuple[type[Layer], ...] = (
     Linework,
     ReferenceLines,
     Inset,
-    Places,
     ScaleBar,
+    Places,
     PanelHeading,
     PanelTexts,
     PanelFooter,
@@ -307,6 +307,9 @@ class FrameRenderer:
 
     def _update(self, scene: Scene, ahead: Sequence[View | None] | None = None) -> bool:
         """Set every moving layer to ``scene``; whether the areas changed."""
+        if self.ctx.scene is None:  # the view's labels were placed before any scene
+            self._exact = False
+        self.ctx.scene = scene
         self._show(scene.view or self.world.overview, ahead)
         changed = False
         for layer in self.layers:

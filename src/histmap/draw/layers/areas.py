@@ -20,6 +20,40 @@ drawn thinner and its area fainter, in proportion to its area: a vanishing pocke
 away instead of shrinking into a thickly outlined blob."""
 LEAST = 0.15
 """The least weight a pocket's line and fill keep (a fraction of the full ones)."""
+ZONE_PX = 8.0
+"""A demilitarized zone narrower on screen than this many pixels (whatever the frame's size)
+is widened to it, so it reads beside the front line and its halo in a small frame."""
+ZONE_LINE_PX = 0.8
+"""The least width, in pixels, of a zone's outline and hatching."""
+
+
+def zone_width(zone) -> float:
+    """The mean width of a long strip (a zone; its largest part): twice its area over its
+    perimeter.
+
+    >>> zone_width(shapely.union(shapely.box(0, 0, 100, 4), shapely.box(0, 10, 1, 11)))
+    3.846...
+    """
+    parts = shapely.get_parts(zone)
+    if not len(parts):
+        return 0.0
+    part = parts[np.argmax(shapely.area(parts))]
+    return 2 * part.area / part.length if part.length else 0.0
+
+
+def widened(zone, metres_per_px: float, least_px: float = ZONE_PX):
+    """A zone as drawn: grown to ``least_px`` pixels wide where it is narrower on screen.
+
+    >>> round(zone_width(widened(shapely.box(0, 0, 1000, 4), 1.0, 8.0)), 1)
+    8.0
+    """
+    # Growing a jagged strip widens it by less than twice the distance: grown again once.
+    for _ in range(2):
+        short = least_px - zone_width(zone) / metres_per_px
+        if short <= 0.05:
+            break
+        zone = zone.buffer(short / 2 * metres_per_px, quad_segs=2, join_style="mitre")
+    return zone
 
 
 def pocket_weight(ring: np.ndarray, metres_per_px: float, small_px2: float) -> float:
@@ -57,8 +91,9 @@ class Areas(Layer):
             facecolor=(1, 1, 1, 0.55),
             edgecolor=t.muted,
             hatch="////",
-            linewidth=ctx.pt(0.5),
+            linewidth=max(ctx.pt(0.5), ZONE_LINE_PX * 72 / ctx.figure.dpi),
         )
+        self._zones.set_hatch_linewidth(max(ctx.scale, ZONE_LINE_PX * 72 / ctx.figure.dpi))
         ax.add_collection(self._zones)
         # The halo is a collection of its own (not a path effect) so each line's halo can
         # be as thin as the line.
@@ -87,7 +122,8 @@ class Areas(Layer):
             return False
         self._set_territories(scene)
         self._set_fronts(scene)
-        self._zones.set_paths([polygon_path(z) for z in scene.zones])
+        mpp = self.ctx.view.metres_per_px
+        self._zones.set_paths([polygon_path(widened(z, mpp)) for z in scene.zones])
         self._set_gains(scene, steps)
         self._key = key
         return True

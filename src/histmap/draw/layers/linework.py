@@ -7,7 +7,6 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from ..geometry import line_segments, polygon_path
-from ..text_fit import LITERAL
 from .base import Band, Depends, Layer
 
 REFERENCE_DASH = (0, (6, 4))
@@ -51,45 +50,31 @@ class Linework(Layer):
         )
 
 
+def parallel_xy(ctx, latitude: float) -> tuple[np.ndarray, np.ndarray]:
+    """A parallel across the view and a margin round it (which may reach beyond the map's
+    extent), as projected x and y."""
+    view, m = ctx.view, 0.05 * (ctx.view.x1 - ctx.view.x0)
+    xs = np.linspace(view.x0 - m, view.x1 + m, 9)
+    corners = ctx.world.projector.inverse_points(
+        np.r_[xs, xs], np.r_[np.full(9, view.y0), np.full(9, view.y1)]
+    )[0]
+    lon = np.linspace(float(np.nanmin(corners)), float(np.nanmax(corners)), 200)
+    return ctx.world.projector.points(lon, np.full_like(lon, latitude))
+
+
 class ReferenceLines(Layer):
-    """Parallels drawn as labelled dashed lines (the 38th parallel)."""
+    """Parallels drawn as dashed lines (the 38th parallel); their labels are placed with the
+    other labels (:class:`~.places.Places`), so they show while the view moves too."""
 
     depends, band = Depends.VIEW, Band.OVER_AREAS
 
     def build(self) -> None:
         ctx = self.ctx
-        spec = ctx.world.data.spec
-        # Across the view (plus a margin), which may reach beyond the map's extent.
-        view, m = ctx.view, 0.05 * (ctx.view.x1 - ctx.view.x0)
-        xs = np.linspace(view.x0 - m, view.x1 + m, 9)
-        corners = ctx.world.projector.inverse_points(
-            np.r_[xs, xs], np.r_[np.full(9, view.y0), np.full(9, view.y1)]
-        )[0]
-        w, e = float(np.nanmin(corners)), float(np.nanmax(corners))
-        for ref in spec.reference_lines:
-            lon = np.linspace(w, e, 200)
-            x, y = ctx.world.projector.points(lon, np.full_like(lon, ref.latitude))
+        for ref in ctx.world.data.spec.reference_lines:
             ctx.map_ax.plot(
-                x,
-                y,
+                *parallel_xy(ctx, ref.latitude),
                 color=ctx.theme.muted,
                 linewidth=ctx.pt(1.1),
                 linestyle=REFERENCE_DASH,
                 zorder=5,
             )
-            if not ctx.labels:
-                continue
-            xmin = ctx.map_ax.get_xlim()[0]
-            label = ctx.map_ax.annotate(
-                ref.label,
-                (xmin, np.interp(xmin, x, y)),
-                xytext=(4, 3),
-                textcoords="offset points",
-                fontsize=ctx.pt(9),
-                color=ctx.theme.muted,
-                style="italic",
-                zorder=5,
-                path_effects=ctx.halo(),
-                **LITERAL,
-            )
-            ctx.placed.append(label.get_window_extent(ctx.renderer()))

@@ -24,11 +24,24 @@ CAPTION_SHRINK = (1.0, 0.9, 0.8, 0.72, 0.65)
 EVENT_TITLE_LINES = 3
 """An event's title takes at most this many lines (the numbered list's entries too)."""
 CREDITS_LINES = 4
+CREDITS_GID = "credits"
+"""The credits' text is found by this id (a caption below the map keeps above it)."""
 LEGEND_LAYOUTS = ((1, 1.0), (1, 0.85), (2, 0.85), (2, 0.72), (3, 0.72))
 """The legend's layouts to try in turn (columns, times the usual; type size, times the usual):
 the first is the usual one."""
 LEGEND_TOP = 0.45
 """How high the legend beside the map may reach, as a fraction of the panel's height."""
+
+
+def text_box(text, renderer):
+    """A text's window box, measured even while it is hidden (the compositor hides the
+    static texts between its bakes)."""
+    shown = text.get_visible()
+    text.set_visible(True)
+    try:
+        return text.get_window_extent(renderer)
+    finally:
+        text.set_visible(shown)
 
 
 def widest_date(ctx: DrawContext, text, renderer) -> str:
@@ -245,7 +258,7 @@ class PanelFooter(Layer):
         p = ctx.layout.slots
         credits = ctx.panel_ax.text(
             p.x, p.credits, "", fontsize=ctx.pt(6.5), color=ctx.theme.muted, va="bottom",
-            linespacing=1.2, **LITERAL,
+            linespacing=1.2, gid=CREDITS_GID, **LITERAL,
         )  # fmt: skip
         width = measure(credits, ctx.renderer())
         credits.set_text(

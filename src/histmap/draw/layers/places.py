@@ -1,4 +1,5 @@
-"""Names on the map: countries, seas and lakes, and cities with a dot, placed so none collide.
+"""Names on the map: the reference parallels, countries, seas and lakes, and cities with a
+dot, placed so none collide, and the names of areas off the fronts, arrows and markers.
 
 Placement works on boxes measured once per renderer (a label's box relative to its anchor
 does not change with the view), so a moving view places its labels in a few milliseconds
@@ -16,11 +17,19 @@ from matplotlib.transforms import Bbox
 from ...model import Place
 from ..text_fit import LITERAL
 from .base import Band, Depends, Layer
+from .linework import parallel_xy
+from .obstacles import Obstacles
 
 CITY_LABEL_SIZE = {1: 10, 2: 8.5, 3: 7.5, 4: 7.5, 5: 7}
 CITY_DOT_SIZE = {1: 7, 2: 5, 3: 3.5, 4: 3.5, 5: 3}
 RANK_SCALE = ((3000.0, 2), (800.0, 3), (300.0, 4), (0.0, 5))
 """The lowest rank of city shown, by metres a pixel: a map shows more as it zooms in."""
+AREAS = ("country", "sea", "lake")
+"""Kinds of place whose names keep off the fronts, arrows and markers (or are left out)."""
+EDGE_PT = 3.0
+"""Labels keep this far inside the map's edge, in points."""
+ALONG = 16
+"""Where a parallel's label may go: this many places along it, from the left."""
 
 
 def max_rank(metres_per_px: float) -> int:
@@ -44,119 +53,215 @@ def city_offsets(gap: float) -> list[tuple[float, float, str, str]]:
     return near + [(3 * dx, 3 * dy, ha, va) for dx, dy, ha, va in near]
 
 
+def area_offsets(step: float) -> list[tuple[float, float, str, str]]:
+    """Where an area's name may go, in order: on its anchor, then moved up, down, right and
+    left by ``step`` and twice that (off a front or an arrow crossing the anchor)."""
+    moves = [(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+    out = [(0.0, 0.0, "center", "center")]
+    for far in (1, 2):
+        out += [(far * dx * 3 * step, far * dy * step, "center", "center") for dx, dy in moves]
+    return out
+
+
 class Places(Layer):
     """Labels placed greedily, most important first, each where it collides with nothing
     placed before it (left out otherwise); cities of lower rank as the view zooms in
     (:func:`max_rank`), their labels the same size on screen at every view; a city's dot
-    only with its label, except a capital's."""
+    only with its label, except a capital's. A parallel's label goes first, where the
+    parallel crosses the view; the names of areas keep off the scene's fronts, arrows and
+    markers (:class:`~.obstacles.Obstacles`), and cities' labels off its markers.
+
+    Labels are numbered: places ``0, 1, ...`` in :attr:`places`, the parallels ``-1, -2,
+    ...`` (the first, second, ... of the map's reference lines)."""
 
     depends, band = Depends.VIEW, Band.OVER_SYMBOLS
 
     def __init__(self, ctx):
         super().__init__(ctx)
         self.places: list[Place] = sorted(ctx.world.data.places, key=lambda p: p.rank)
+        self.references = list(ctx.world.data.spec.reference_lines)
         x, y = ctx.world.projector.points(
             [p.geometry.x for p in self.places], [p.geometry.y for p in self.places]
         )
         self._xy = np.column_stack([x, y]).reshape(-1, 2)
         self._boxes: dict[tuple[int, int], tuple[float, float, float, float]] = {}
         self._sprites: dict[tuple[int, int | None], tuple[np.ndarray, float, float]] = {}
+        self._anchors: dict[int, np.ndarray] = {}
+        self._taken = np.zeros((0, 4))
+        """The boxes placed so far in this plan, as (n, 4) extents."""
+        """The window anchors of the parallels' labels of the last plan."""
         self.boxes: list = []
         self.chosen: list[tuple[int, int | None, Bbox | None]] = []
-        """The labels of the last plan: (place, choice, window box)."""
+        """The places' labels of the last plan: (place, choice, window box)."""
+        self.references_chosen: list[tuple[int, int, Bbox]] = []
+        """The parallels' labels of the last plan: (label, choice, window box)."""
 
     # -- placement ---------------------------------------------------------------------------
 
-    def _choices(self, place: Place) -> list[tuple[float, float, str, str]]:
+    def _choices(self, i: int) -> list[tuple[float, float, str, str]]:
+        gap = self.ctx.pt(3)
+        if i < 0:
+            return [(gap, gap, "left", "bottom"), (gap, -gap, "left", "top")]
+        place = self.places[i]
         if place.kind == "city":
-            return city_offsets(self.ctx.pt(3))
+            return city_offsets(gap)
+        if place.kind in AREAS:
+            return area_offsets(self._style(i)["fontsize"] * 1.2)
         return [(0.0, 0.0, "center", "center")]
 
-    def _style(self, place: Place) -> dict:
-        """The keywords of a place's label."""
+    def _style(self, i: int) -> dict:
+        """The keywords of a label."""
         ctx = self.ctx
-        if place.kind == "country":
+        kind = "reference" if i < 0 else self.places[i].kind
+        if kind == "reference":
+            return {
+                "fontsize": ctx.pt(9), "color": ctx.theme.muted, "style": "italic", "zorder": 7,
+                "path_effects": ctx.halo(),
+            }  # fmt: skip
+        if kind == "country":
             return {
                 "fontsize": ctx.pt(11), "color": ctx.theme.muted, "alpha": 0.8, "zorder": 7,
                 "fontweight": "bold",
             }  # fmt: skip
-        if place.kind in ("sea", "lake"):
+        if kind in ("sea", "lake"):
             return {
-                "fontsize": ctx.pt(10 if place.kind == "sea" else 7.5), "color": "#4f7a99",
+                "fontsize": ctx.pt(10 if kind == "sea" else 7.5), "color": "#4f7a99",
                 "style": "italic", "zorder": 7, "path_effects": ctx.halo(2),
             }  # fmt: skip
+        rank = self.places[i].rank
         return {
-            "fontsize": ctx.pt(CITY_LABEL_SIZE[place.rank]),
-            "fontweight": "bold" if place.rank == 1 else "normal",
+            "fontsize": ctx.pt(CITY_LABEL_SIZE[rank]),
+            "fontweight": "bold" if rank == 1 else "normal",
             "color": ctx.theme.text, "zorder": 8, "path_effects": ctx.halo(),
         }  # fmt: skip
 
-    def _label(self, ax, i: int, k: int, xy, **where):
+    def _text(self, i: int) -> str:
+        if i < 0:
+            return self.references[-1 - i].label
         place = self.places[i]
-        dx, dy, ha, va = self._choices(place)[k]
-        text = place.name.upper() if place.kind == "country" else place.name
+        return place.name.upper() if place.kind == "country" else place.name
+
+    def _label(self, ax, i: int, k: int, xy, **where):
+        dx, dy, ha, va = self._choices(i)[k]
         return ax.annotate(
-            text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-            **self._style(place), **where, **LITERAL,
+            self._text(i), xy, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+            **self._style(i), **where, **LITERAL,
         )  # fmt: skip
 
     def _box(self, i: int, k: int) -> tuple[float, float, float, float]:
-        """The box of label choice ``k`` of place ``i`` relative to its anchor, in pixels
+        """The box of label choice ``k`` of label ``i`` relative to its anchor, in pixels
         (a city's a little larger, for air between labels); measured once."""
         if (i, k) not in self._boxes:
             ax = self.ctx.map_ax
-            label = self._label(ax, i, k, tuple(self._xy[i]))
+            xy = (sum(ax.get_xlim()) / 2, sum(ax.get_ylim()) / 2)
+            label = self._label(ax, i, k, xy)
             box = label.get_window_extent(self.ctx.renderer())
-            if self.places[i].kind == "city":
+            if i >= 0 and self.places[i].kind == "city":
                 box = box.expanded(1.05, 1.1)
-            px, py = ax.transData.transform(self._xy[i])
+            px, py = ax.transData.transform(xy)
             label.remove()
             self._boxes[i, k] = (box.x0 - px, box.y0 - py, box.x1 - px, box.y1 - py)
         return self._boxes[i, k]
 
+    def _anchor(self, i: int) -> np.ndarray:
+        """Label ``i``'s anchor in window pixels, for the view (a parallel's: the last plan's)."""
+        if i < 0:
+            return self._anchors[i]
+        return self.ctx.map_ax.transData.transform(self._xy[i])
+
     def plan(self) -> list[tuple[int, int | None, Bbox | None]]:
         """The labels of the view: (place, choice, window box); choice ``None`` is a
-        capital's dot without its label. Their boxes are added to ``ctx.placed``."""
+        capital's dot without its label. The parallels' labels are placed first (see
+        :attr:`references_chosen`). Their boxes are added to ``ctx.placed``."""
         ctx = self.ctx
-        view, frame = ctx.view, ctx.map_ax.get_window_extent(ctx.renderer())
+        frame = ctx.map_ax.get_window_extent(ctx.renderer())
+        inner = frame.padded(-ctx.pt(EDGE_PT) * ctx.figure.dpi / 72)
+        obstacles = Obstacles(ctx, ctx.scene)
+        self._taken = _extents(ctx.placed)
+        placed = [self._place_reference(j, inner, obstacles) for j in range(len(self.references))]
+        self.references_chosen = [c for c in placed if c is not None]
         anchors = ctx.map_ax.transData.transform(self._xy) if len(self._xy) else self._xy
-        lowest = max_rank(view.metres_per_px)
-        shown = [
-            i
-            for i, place in enumerate(self.places)
-            if view.x0 <= self._xy[i, 0] <= view.x1
-            and view.y0 <= self._xy[i, 1] <= view.y1
-            and place.kind in ("city", "country", "sea", "lake")
-            and (place.kind != "city" or place.rank <= lowest)
-        ]
+        shown = self._shown()
         # No label on a city's dot: every dot that may be drawn is kept clear of.
         dots = [i for i in shown if self.places[i].kind == "city"]
         dot_ids = np.array(dots, int)
         dot_boxes = _extents([self._dot_box(i, anchors[i]) for i in dots])
-        placed = _extents(ctx.placed)
         chosen = []
         for i in shown:
-            place = self.places[i]
-            others = dot_boxes[dot_ids != i]
-            for k in range(len(self._choices(place))):
-                x0, y0, x1, y1 = self._box(i, k)
-                ax_, ay_ = anchors[i]
-                extents = (ax_ + x0, ay_ + y0, ax_ + x1, ay_ + y1)
-                inside = frame.contains(extents[0], extents[1]) and frame.contains(
-                    extents[2], extents[3]
-                )
-                if inside and not _hits(extents, placed) and not _hits(extents, others):
-                    box = Bbox.from_extents(*extents)
-                    ctx.placed.append(box)
-                    placed = np.vstack([placed, _extents([box])])
-                    chosen.append((i, k, box))
-                    break
-            else:
-                if place.kind == "city" and place.rank == 1:
-                    chosen.append((i, None, None))
-        self.boxes = [box for _, _, box in chosen if box is not None]
+            place, dots_ = self.places[i], dot_boxes[dot_ids != i]
+            # An area's name keeps off everything (the arrows to come too, if it can) or is
+            # left out; a city's label keeps off the markers if it can (a marker often
+            # stands on its city).
+            clear = np.vstack([dots_, obstacles.markers])
+            tries = [(clear, (obstacles, True)), (clear, (obstacles, False))]
+            if place.kind not in AREAS:
+                tries = [(clear, None), (dots_, None)]
+            fit = next(
+                (
+                    (k, box)
+                    for others, avoid in tries
+                    for k in range(len(self._choices(i)))
+                    if (box := self._fit(i, k, anchors[i], inner, others, avoid)) is not None
+                ),
+                None,
+            )
+            if fit is not None:
+                chosen.append((i, *fit))
+            elif place.kind == "city" and place.rank == 1:
+                chosen.append((i, None, None))
+        self.boxes = [box for _, _, box in self.references_chosen + chosen if box is not None]
         self.chosen = chosen
         return chosen
+
+    def _shown(self) -> list[int]:
+        """The places of the view whose labels may be placed, most important first."""
+        view, lowest = self.ctx.view, max_rank(self.ctx.view.metres_per_px)
+        return [
+            i
+            for i, place in enumerate(self.places)
+            if view.x0 <= self._xy[i, 0] <= view.x1
+            and view.y0 <= self._xy[i, 1] <= view.y1
+            and place.kind in ("city", *AREAS)
+            and (place.kind != "city" or place.rank <= lowest)
+        ]
+
+    def _fit(self, i, k, anchor, inner: Bbox, others: np.ndarray, avoid) -> Bbox | None:
+        """Label ``i``'s choice ``k`` at ``anchor`` (window pixels), added to ``ctx.placed``,
+        if it lies inside ``inner``, clear of the labels placed, of ``others`` (boxes) and
+        of ``avoid`` (:class:`~.obstacles.Obstacles` and whether the arrows to come count,
+        or ``None``); else ``None``."""
+        x0, y0, x1, y1 = self._box(i, k)
+        extents = (anchor[0] + x0, anchor[1] + y0, anchor[0] + x1, anchor[1] + y1)
+        inside = inner.x0 <= extents[0] and extents[2] <= inner.x1
+        if not (inside and inner.y0 <= extents[1] and extents[3] <= inner.y1):
+            return None
+        if _hits(extents, self._taken) or _hits(extents, others):
+            return None
+        if avoid is not None and avoid[0].hit(extents, soon=avoid[1]):
+            return None
+        box = Bbox.from_extents(*extents)
+        self.ctx.placed.append(box)
+        self._taken = np.vstack([self._taken, extents])
+        return box
+
+    def _place_reference(self, j: int, inner: Bbox, obstacles) -> tuple[int, int, Bbox] | None:
+        """Parallel ``j``'s label where the parallel crosses the view, as far left as it
+        stays clear of the labels placed, then of the fronts, arrows and markers too (it is
+        only left out where the parallel is not in view)."""
+        ctx, i = self.ctx, -1 - j
+        x, y = ctx.map_ax.transData.transform(
+            np.column_stack(parallel_xy(ctx, self.references[j].latitude))
+        ).T
+        xs = np.linspace(inner.x0, inner.x1, ALONG, endpoint=False)
+        ys = np.interp(xs, x, y, left=np.nan, right=np.nan)
+        for avoid in ((obstacles, True), None):
+            for anchor in np.column_stack([xs, ys])[np.isfinite(ys)]:
+                for k in range(len(self._choices(i))):
+                    box = self._fit(i, k, anchor, inner, obstacles.markers, avoid)
+                    if box is not None:
+                        self._anchors[i] = anchor
+                        return i, k, box
+        return None
 
     def _dot_box(self, i: int, anchor) -> Bbox:
         half = self.ctx.pt(CITY_DOT_SIZE[self.places[i].rank]) / 2 * self.ctx.figure.dpi / 72
@@ -168,7 +273,11 @@ class Places(Layer):
 
     def build(self) -> None:
         ax = self.ctx.map_ax
-        for i, k, _ in self.plan():
+        chosen = self.plan()
+        to_data = ax.transData.inverted()
+        for i, k, _ in self.references_chosen:
+            self._label(ax, i, k, tuple(to_data.transform(self._anchors[i])))
+        for i, k, _ in chosen:
             if k is not None:
                 self._label(ax, i, k, tuple(self._xy[i]))
             if self.places[i].kind == "city":
@@ -188,11 +297,12 @@ class Places(Layer):
         rows, cols = region
         height = self.ctx.size[1]
         out = np.zeros((rows.stop - rows.start, cols.stop - cols.start, 4), np.uint8)
-        anchors = self.ctx.map_ax.transData.transform(self._xy) if len(self._xy) else self._xy
-        for i, k, _ in self.plan():
+        chosen = self.plan()
+        for i, k, _ in self.references_chosen + chosen:
             sprite, ax_, ay_ = self._sprite(i, k)
-            left = round(anchors[i, 0] - ax_) - cols.start
-            top = height - round(anchors[i, 1] - ay_) - sprite.shape[0] - rows.start
+            anchor = self._anchor(i)
+            left = round(anchor[0] - ax_) - cols.start
+            top = height - round(anchor[1] - ay_) - sprite.shape[0] - rows.start
             _over(out, sprite, top, left)
         return out
 
@@ -214,7 +324,7 @@ class Places(Layer):
         anchor = (pad - x0, pad - y0)
         if k is not None:
             self._label(ax, i, k, anchor)
-        if self.places[i].kind == "city":
+        if i >= 0 and self.places[i].kind == "city":
             self._dot(ax, i, anchor)
         canvas.draw()
         image = np.asarray(canvas.buffer_rgba()).copy()

@@ -97,18 +97,10 @@ class Symbols(Layer):
         self._numbers, self.ctx.badges, self.ctx.marker_boxes = [], [], []
         if not scene.main_events:
             return
-        self.ctx.marker_boxes = [self._marker_box(m) for m in scene.markers]
+        self.ctx.marker_boxes = [marker_box(self.ctx, m) for m in scene.markers]
         for m in scene.markers:
             if m.number is not None:
                 self._badge(m)
-
-    def _marker_box(self, m: Marker):
-        """A marker's window box: the square its symbol is drawn in."""
-        ctx = self.ctx
-        base = 120 if MARKERS.get(m.kind, "o") == "*" else 70
-        half = np.sqrt(base * m.size) * ctx.scale / 2 * ctx.figure.dpi / 72
-        px, py = ctx.map_ax.transData.transform((m.x, m.y))
-        return Bbox.from_extents(px - half, py - half, px + half, py + half)
 
     def _badge(self, m: Marker) -> None:
         ctx = self.ctx
@@ -151,6 +143,14 @@ class Symbols(Layer):
                 "linewidth": ctx.pt(0.8),
             },
         )
+
+
+def marker_box(ctx, m: Marker) -> Bbox:
+    """A marker's window box: the square its symbol is drawn in."""
+    base = 120 if MARKERS.get(m.kind, "o") == "*" else 70
+    half = np.sqrt(base * m.size) * ctx.scale / 2 * ctx.figure.dpi / 72
+    px, py = ctx.map_ax.transData.transform((m.x, m.y))
+    return Bbox.from_extents(px - half, py - half, px + half, py + half)
 
 
 def badge_positions(gap: float) -> list[tuple[float, float, str, str]]:
