@@ -238,7 +238,7 @@ def test_controls_keyboard_url_and_a_zoomed_view(browser, player_dir, tmp_path):
     assert re.search(
         r"South Korea and the UN holds about \d+%", page.locator("#hp-alt").inner_text()
     )
-    assert "date=1950-09-28" in page.evaluate("location.hash")
+    page.wait_for_function("location.hash.includes('date=1950-09-28')")  # once scrubbing rests
     assert errors == [] and outside == []
     page.close()
 
@@ -266,4 +266,48 @@ def test_data_text_stays_text(browser, tmp_path, tiny_map):  # noqa: F811
     assert page.evaluate("document.querySelectorAll('.histmap-player img').length") == 0
     assert "<img src=x" in page.locator("#hp-events").inner_text()
     assert page.evaluate("window.hacked") is None
+    page.close()
+
+
+def test_playing_follows_the_camera_until_the_user_pans(browser, player_dir):  # noqa: F811
+    url = player_dir.as_uri() + "/index.html#date=1950-09-05"
+    page, errors, outside = _open(browser, url, player_dir.as_uri())
+    follow = page.locator("#hp-follow")
+    assert follow.get_attribute("aria-pressed") == "true" and follow.inner_text() == (
+        "Follow the camera"
+    )
+    whole = page.evaluate("window.histmap.map.getZoom()")
+    page.select_option("#hp-speed", "7")
+    page.locator("#hp-play").click()
+    # At the Inchon landing (a key event) the camera frames it, zoomed in as in the video.
+    page.wait_for_function("window.histmap.date() >= '1950-09-15'", timeout=60_000)
+    page.evaluate("window.histmap.settled()")
+    view = page.evaluate(
+        """() => { const h = window.histmap, m = h.map;
+        const e = window.HISTMAP_PLAYER_DATA.events.find(e => e.id === 'inchon-landing');
+        return { inside: e.path.every(p => m.getBounds().contains(p)), zoom: m.getZoom(),
+                 date: h.date() }; }"""
+    )
+    assert view["inside"] and view["zoom"] > whole + 0.5, view
+    assert view["date"] <= "1950-09-18", view  # the date held while the camera flew
+    # The user drags the map: the camera stops following and the view stays put.
+    box = page.locator("#hp-map").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 120, y + 60, steps=6)
+    page.mouse.up()
+    assert page.evaluate("window.histmap.following()") is False
+    assert follow.get_attribute("aria-pressed") == "false"
+    where = page.evaluate("[window.histmap.map.getCenter(), window.histmap.map.getZoom()]")
+    page.wait_for_function("window.histmap.date() >= '1950-10-20'", timeout=60_000)
+    assert page.evaluate("[window.histmap.map.getCenter(), window.histmap.map.getZoom()]") == where
+    # The toggle is a button the keyboard reaches: on again, the camera frames the date.
+    page.locator("#hp-play").click()
+    follow.focus()
+    page.keyboard.press("Enter")
+    assert follow.get_attribute("aria-pressed") == "true"
+    page.evaluate("window.histmap.settled()")
+    assert page.evaluate("[window.histmap.map.getCenter(), window.histmap.map.getZoom()]") != where
+    assert errors == [] and outside == []
     page.close()

@@ -31,55 +31,109 @@
   }
 
   // -- data: base64 -> deflate -> varints with runs of zeros -> int16 rows of deltas ---------
-  function bytes(b64) {
-    var s = atob(b64), out = new Uint8Array(s.length);
-    for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-    return out;
-  }
-  function inflate(b64) {
-    var stream = new Blob([bytes(b64)]).stream().pipeThrough(new DecompressionStream("deflate"));
+  // Decoded in a Web Worker, whose code is the text of `inflate` and `decoder` run from a Blob URL
+  // (Chromium refuses a worker script file from file://; where no worker starts, the same
+  // code runs here). It inflates every keyframe in the background once the page is up (a
+  // tenth of the varints' bytes: a few MB), so that a far jump only expands two keyframes.
+  function inflate(b64) {  // a Promise of the bytes
+    var s = atob(b64), raw = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) raw[i] = s.charCodeAt(i);
+    var stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("deflate"));
     return new Response(stream).arrayBuffer();
   }
-  // A keyframe's fields in quantisation steps (the argmin does not need metres), from the
-  // inflated bytes of player.zero_runs (zigzag varints under 2^28; 0 then the length of a
-  // run of zeros) of the row deltas, with the first field added where `plus` says so.
-  // One pass: a run of zeros repeats the row's running value, and most runs lie outside
-  // every front's reach, where that value is 0 and the array already holds it.
-  function fieldsOf(b, plus) {
-    var f = new Float32Array(NF * N), p = 0, o = 0, acc = 0, u, sh, c, end, stop, s, i;
-    function put(at) {  // the running value at flat index `at`, undoing the sum if stored so
-      s = (at / N) | 0;
-      f[at] = plus[s] ? ((acc - f[at - s * N]) << 16 >> 16) : acc;
-    }
-    while (p < b.length) {
-      u = 0; sh = 0;
-      do { c = b[p++]; u |= (c & 127) << sh; sh += 7; } while (c & 128);
-      if (u !== 0) {
-        if (o % NX === 0) acc = 0;
-        acc = (acc + ((u >>> 1) ^ -(u & 1))) << 16 >> 16;
-        put(o++);
-        continue;
+  function decoder(self) {
+    var NX, N, NF, blobs, plus, bytes = [];
+    // A keyframe's fields in quantisation steps (the argmin does not need metres), from the
+    // inflated bytes of player.zero_runs (zigzag varints under 2^28; 0 then the length of a
+    // run of zeros) of the row deltas, with the first field added where `plus` says so.
+    // One pass: a run of zeros repeats the row's running value, and most runs lie outside
+    // every front's reach, where that value is 0 and the array already holds it.
+    function fieldsOf(b, plus) {
+      var f = new Int16Array(NF * N), p = 0, o = 0, acc = 0, u, sh, c, end, stop, s, i;
+      function put(at) {  // the running value at flat index `at`, undoing the sum if stored so
+        s = (at / N) | 0;
+        f[at] = plus[s] ? ((acc - f[at - s * N]) << 16 >> 16) : acc;
       }
-      u = 0; sh = 0;
-      do { c = b[p++]; u |= (c & 127) << sh; sh += 7; } while (c & 128);
-      for (end = o + u; o < end; o = stop) {  // row by row: the running value restarts at 0
-        if (o % NX === 0) acc = 0;
-        stop = Math.min(end, o - (o % NX) + NX);
-        if (plus[(o / N) | 0]) for (i = o; i < stop; i++) put(i);
-        else if (acc !== 0) f.fill(acc, o, stop);
+      while (p < b.length) {
+        u = 0; sh = 0;
+        do { c = b[p++]; u |= (c & 127) << sh; sh += 7; } while (c & 128);
+        if (u !== 0) {
+          if (o % NX === 0) acc = 0;
+          acc = (acc + ((u >>> 1) ^ -(u & 1))) << 16 >> 16;
+          put(o++);
+          continue;
+        }
+        u = 0; sh = 0;
+        do { c = b[p++]; u |= (c & 127) << sh; sh += 7; } while (c & 128);
+        for (end = o + u; o < end; o = stop) {  // row by row: the running value restarts at 0
+          if (o % NX === 0) acc = 0;
+          stop = Math.min(end, o - (o % NX) + NX);
+          if (plus[(o / N) | 0]) for (i = o; i < stop; i++) put(i);
+          else if (acc !== 0) f.fill(acc, o, stop);
+        }
       }
+      return f;
     }
-    return f;
+    function inflated(i) {  // `inflate` is the page's, given to the worker with this text
+      return bytes[i] || (bytes[i] = inflate(blobs[i]).then(function (buf) { return new Uint8Array(buf); }));
+    }
+    function warm(i) {  // one keyframe after another, leaving room for requests between
+      if (i < blobs.length) inflated(i).then(function () { setTimeout(warm, 0, i + 1); });
+    }
+    self.onmessage = function (ev) {
+      var m = ev.data;
+      if (m.blobs) {
+        NX = m.nx; N = m.n; NF = m.nf; blobs = m.blobs; plus = m.plus;
+        if (m.warm) setTimeout(warm, m.warm, 0);
+        return;
+      }
+      inflated(m.i).then(function (b) {
+        var f = fieldsOf(b, plus[m.i]);
+        self.postMessage({ i: m.i, f: f }, [f.buffer]);
+      });
+    };
+  }
+  var waiting = {}, decode = startDecoder();
+  function received(m) {
+    var done = waiting[m.i] || [];
+    delete waiting[m.i];
+    done.forEach(function (resolve) { resolve(m.f); });
+  }
+  function startDecoder() {
+    var init = { nx: NX, n: N, nf: NF, warm: 300, blobs: D.keyframes.map(function (k) { return k.fields; }),
+      plus: D.keyframes.map(function (k) { return k.plus; }) };
+    function here() {  // the decoder on this thread
+      var inner = { postMessage: function (m) { setTimeout(received, 0, m); } };
+      decoder(inner);
+      inner.onmessage({ data: init });
+      return function (m) { inner.onmessage({ data: m }); };
+    }
+    try {
+      var url = URL.createObjectURL(new Blob(["var inflate = " + inflate.toString() +
+        ";\n(" + decoder.toString() + ")(self);"],
+        { type: "text/javascript" }));
+      var worker = new Worker(url), sent = [];
+      worker.onmessage = function (ev) { received(ev.data); };
+      worker.onerror = function (ev) {  // it could not start after all: decode here
+        ev.preventDefault();
+        decode = here(); worker.terminate();
+        sent.forEach(function (i) { if (waiting[i]) decode({ i: i }); });
+      };
+      worker.postMessage(init);
+      return function (m) { sent.push(m.i); if (sent.length > 64) sent.shift(); worker.postMessage(m); };
+    } catch (e) {
+      return here();
+    }
   }
   var landMask = null, drawMask = null, cache = new Map();
-  function keyframe(i) {  // a Promise of the keyframe's fields, Float32Array NF*N (metres)
+  function keyframe(i) {  // a Promise of the keyframe's fields, Int16Array NF*N (steps)
     if (cache.has(i)) {  // most recently used last
       var hit = cache.get(i); cache.delete(i); cache.set(i, hit); return hit;
     }
-    var k = D.keyframes[i];
-    var p = inflate(k.fields).then(function (buf) { return fieldsOf(new Uint8Array(buf), k.plus); });
+    var p = new Promise(function (resolve) { (waiting[i] = waiting[i] || []).push(resolve); });
+    decode({ i: i });
     cache.set(i, p);
-    if (cache.size > 12) cache.delete(cache.keys().next().value);
+    if (cache.size > 16) cache.delete(cache.keys().next().value);
     return p;
   }
 
@@ -231,6 +285,7 @@
       if (seg[1] + 1 < KD.length) keyframe(seg[1] + 1);
       if (seg[0] > 0) keyframe(seg[0] - 1);
       story(day);
+      if (state.playing && following) frame(day);
       // How long the last instant took to draw, in ms (the fields were decoded before).
       timing = { areas: t1 - t0, fronts: t2 - t1, story: performance.now() - t2 };
       return iso(day);
@@ -291,9 +346,16 @@
     slider.value = Math.floor(day);
     slider.setAttribute("aria-valuetext", longDate(day));
     drawStory(day);
-    events.forEach(function (b) { b.setAttribute("aria-current", b.dataset.id === (e && e.id) ? "true" : "false"); });
-    if (!state.quietHash) writeHash();
+    var id = e ? e.id : null;
+    if (id !== currentId) {  // only the buttons that change (each costs the page a restyle)
+      events.forEach(function (b) {
+        if (b.dataset.id === id || b.dataset.id === currentId) b.setAttribute("aria-current", b.dataset.id === id ? "true" : "false");
+      });
+      currentId = id;
+    }
+    if (!state.quietHash) writeHashSoon();
   }
+  var currentId;
   function describe() {  // a text alternative: each side's share of the land
     var counts = new Array(NF).fill(0), total = 0;
     for (var j = 0; j < N; j++) if (landMask[j]) { counts[winner[j]]++; total++; }
@@ -369,7 +431,7 @@
   function tick(now) {
     if (!state.playing) return;
     var dt = last ? (now - last) / 1000 : 0; last = now;
-    if (!busy) {
+    if (!busy && !flying) {  // the date holds while the camera flies, as in the video
       busy = true;
       var next = state.day + dt * state.speed;
       if (next >= D.end) stop();
@@ -390,6 +452,52 @@
     else if (ev.key === "PageUp") { ev.preventDefault(); stepEvent(-1); }
   });
 
+  // -- following the video's camera -------------------------------------------------------
+  // D.camera: [day, x, y, w, h] knots, the view's centre and size on Web Mercator (metres),
+  // interpolated by day. While playing, the map shows the camera's view (fitted in the map's
+  // box), flying to it when it is far (the date holds meanwhile, as in the video, where the
+  // camera moves while a caption holds the date); a pan or zoom of the user's stops following.
+  var CAM = D.camera || [], following = CAM.length > 0, flying = false, ours = 0;
+  var follow = $("hp-follow"), SNAP = map.options.zoomSnap;
+  if (!CAM.length) follow.hidden = true;
+  function cameraAt(day) {
+    var lo = 0, hi = CAM.length - 1;
+    if (day <= CAM[0][0]) return CAM[0];
+    if (day >= CAM[hi][0]) return CAM[hi];
+    while (hi - lo > 1) { var mid = (lo + hi) >> 1; if (CAM[mid][0] <= day) lo = mid; else hi = mid; }
+    var a = CAM[lo], b = CAM[hi], t = (day - a[0]) / (b[0] - a[0]);
+    return [day, a[1] + t * (b[1] - a[1]), a[2] + t * (b[2] - a[2]),
+      a[3] * Math.pow(b[3] / a[3], t), a[4] * Math.pow(b[4] / a[4], t)];
+  }
+  function viewOf(k) {  // the centre and the (fractional) zoom that fits the box
+    var size = map.getSize(), px = 256 / (2 * Math.PI * R);  // pixels a metre at zoom 0
+    var zoom = Math.log2(Math.min(size.x / (k[3] * px), size.y / (k[4] * px)));
+    return { center: L.latLng(Math.atan(Math.sinh(k[2] / R)) * 180 / Math.PI, k[1] / R * 180 / Math.PI),
+      zoom: Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), zoom)) };
+  }
+  function moveMap(go) {  // a move of ours, not the user's; at any zoom (not snapped)
+    ours++; map.options.zoomSnap = 0;
+    try { go(); } finally { map.options.zoomSnap = SNAP; ours--; }
+  }
+  function frame(day, fly) {
+    if (flying || !CAM.length) return;
+    var v = viewOf(cameraAt(day)), z = map.getZoom(), size = map.getSize();
+    var shift = map.project(map.getCenter(), z).distanceTo(map.project(v.center, z)) / size.x;
+    if (fly || shift > 0.25 || Math.abs(v.zoom - z) > 0.5) {  // far: fly there, as the camera would
+      flying = new Promise(function (resolve) {
+        map.once("moveend", function () { flying = false; resolve(); });
+      });
+      moveMap(function () { map.flyTo(v.center, v.zoom); });
+    } else moveMap(function () { map.setView(v.center, v.zoom, { animate: false }); });
+  }
+  function setFollowing(on) {
+    following = on && CAM.length > 0;
+    follow.setAttribute("aria-pressed", following ? "true" : "false");
+    if (following) frame(state.day, true);
+  }
+  follow.addEventListener("click", function () { setFollowing(!following); });
+  map.on("movestart zoomstart", function () { if (!ours && state.live) { flying = false; setFollowing(false); } });
+
   // -- the URL: #date=1950-09-15&zoom=7&lat=..&lon=.. -----------------------------------------
   function writeHash() {
     var c = map.getCenter();
@@ -408,7 +516,10 @@
     try { if (p.date) day = ordinal(p.date); } catch (e) { /* a bad date in the URL: the start */ }
     return day;
   }
-  map.on("moveend", function () { if (!state.quietHash) writeHash(); });
+  // Chromium throttles history.replaceState and each call costs a few ms: once scrubbing rests.
+  var hashTimer = 0;
+  function writeHashSoon() { clearTimeout(hashTimer); hashTimer = setTimeout(writeHash, 150); }
+  map.on("moveend", function () { if (!state.quietHash) writeHashSoon(); });
   map.on("zoomend", function () { drawStory(state.day); });
 
   // -- the script API --------------------------------------------------------------------------
@@ -421,7 +532,7 @@
     state.quietHash = true;
     var day = readHash();
     state.quietHash = false;
-    return setDay(day);
+    return setDay(day).then(function (date) { state.live = true; return date; });
   });
   window.histmap = {
     ready: ready,
@@ -430,6 +541,8 @@
     date: function () { return iso(state.day); },
     sideAt: sideAt,
     timing: function () { return timing; },
+    following: function () { return following; },
+    settled: function () { return flying || Promise.resolve(); },  // once the camera is still
     map: map
   };
 })();
