@@ -30,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 from ._dates import to_day
 from .encode import write_text
 from .i18n import N_, Language, language
+from .interpolate import GAIN_MIN_SHARE
 from .options import RenderOptions
 from .render import FramePlan, plan_frames
 from .scene import View, World
@@ -162,7 +163,7 @@ def span_of(plan: FramePlan) -> tuple[int, int]:
     return int(np.floor(days[0])), int(np.ceil(days[-1]))
 
 
-def keyframes_within(days: list[float], first: int, last: int) -> range:
+def keyframes_within(days: list[float], first: float, last: float) -> range:
     """The keyframes the player needs for ``first`` to ``last``: those within and the one
     either side (the morph between them).
 
@@ -214,7 +215,8 @@ def player_data(world: World, plan: FramePlan | None = None) -> dict:
             for b in spec.sides[n + 1 :]
             if spec.is_front(a.id, b.id)
         ],
-        "keyframes": _keyframes(world, grid, first, last),
+        # The gains of the first days are measured from before the span.
+        "keyframes": _keyframes(world, grid, first - max(theme.gain_days, 0), last),
         "phases": [
             {"name": p.name, "start": max(to_day(p.start), first), "end": min(to_day(p.end), last)}
             for p in spec.phases
@@ -222,6 +224,8 @@ def player_data(world: World, plan: FramePlan | None = None) -> dict:
         ],
         "events": [e for e in _events(world) if e["start"] <= last and e["end"] >= first],
         "camera": camera_knots(world, plan),
+        # The video's recent gains: the browser finds them from the same fields.
+        "gains": _gains(theme),
         "theme": {k: getattr(theme, k) for k in ("sea", "land", "coast", "front", "river")}
         | {"alpha": theme.territory_alpha},
         "base": _base(world),
@@ -234,7 +238,14 @@ def player_data(world: World, plan: FramePlan | None = None) -> dict:
     }
 
 
-def _keyframes(world: World, grid: MercatorGrid, first: int, last: int) -> list[dict]:
+def _gains(theme: Theme) -> dict | None:
+    """How the video tints recent gains (none if its theme shows none)."""
+    if theme.gain_days <= 0:
+        return None
+    return {"days": theme.gain_days, "tint": theme.gain_tint, "min": GAIN_MIN_SHARE}
+
+
+def _keyframes(world: World, grid: MercatorGrid, first: float, last: float) -> list[dict]:
     """The keyframes from ``first`` to ``last``, their fields encoded."""
     morph = world.morph
     step = grid.engine.cell / STEPS_PER_CELL
@@ -388,6 +399,7 @@ _WORDS = (
     N_("Events on the interactive map"),
     N_("On this date: {shares} of the land."),
     N_("{side} holds about {percent}%"),
+    N_("Taken in the last {days} days"),
 )
 """The player's words, translated as its page is written (the script's among them)."""
 

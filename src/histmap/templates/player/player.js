@@ -218,18 +218,61 @@
   var timing = null;
   var state = { day: D.start, fi: null, fj: null, a: 0, playing: false, speed: 30 };
 
-  function draw(fi, fj, a) {
+  function winners(fi, fj, a, out) {  // each land cell's side: the least blended field
     var b = 1 - a, k, j, best, v, w;
     for (j = 0; j < N; j++) {
-      if (!drawMask[j]) { winner[j] = -1; pixels[j] = 0; continue; }
+      if (!drawMask[j]) { out[j] = -1; continue; }
       best = 0; v = b * fi[j] + a * fj[j];
       for (k = 1; k < NF; k++) {
         w = b * fi[k * N + j] + a * fj[k * N + j];
         if (w < v) { v = w; best = k; }
       }
-      winner[j] = best; pixels[j] = fill[best];
+      out[j] = best;
+    }
+  }
+  // The areas at an instant (fields fi, fj, fraction a) and, given the fields of GAINS.days
+  // before (gi, gj, fraction c), the recent gains made lighter, as the video draws them.
+  function draw(fi, fj, a, gi, gj, c) {
+    winners(fi, fj, a, winner);
+    if (gi) { winners(gi, gj, c, before); markGains(); }
+    for (var j = 0; j < N; j++) {
+      var w = winner[j];
+      pixels[j] = w < 0 ? 0 : gi && gained[j] >= 0 ? gainFill[w] : fill[w];
     }
     ctx.putImageData(image, 0, 0);
+  }
+  // A cell is a gain of the side holding it now if it held it not; pieces (cells of one
+  // side, side by side) under GAINS.min of the land are slivers where a line only wavers.
+  var GAINS = D.gains, before = new Int8Array(N), gained = new Int8Array(N);
+  var unheld = D.fieldSides.indexOf("_unheld"), stack = new Int32Array(N), landCells = 0;
+  var gainFill = new Uint32Array(NF + 1);
+  if (GAINS) D.fieldSides.forEach(function (id, k) {
+    var v = fill[k];
+    gainFill[k] = pack([v & 255, (v >> 8) & 255, (v >> 16) & 255].map(function (c) {
+      return Math.round(c * (1 - GAINS.tint) + 255 * GAINS.tint); }));
+  });
+  function join(o, w, top) {  // cell o into the piece of side w, if it is an unseen gain of w
+    if (gained[o] === -2 && winner[o] === w) { gained[o] = -3; stack[top++] = o; }
+    return top;
+  }
+  function markGains() {
+    var j, w, n, top, at, x, piece = Math.max(1, GAINS.min * landCells);
+    for (j = 0; j < N; j++) {
+      w = winner[j];
+      gained[j] = w >= 0 && w !== unheld && before[j] !== w ? -2 : -1;  // -2: not yet seen
+    }
+    for (j = 0; j < N; j++) {
+      if (gained[j] !== -2) continue;
+      w = winner[j]; n = 0; top = 0; stack[top++] = j; gained[j] = -3;  // -3: in this piece
+      while (top > 0) {  // flood the piece, keeping its cells on the stack's lower part
+        at = stack[--top]; stack[N - 1 - n++] = at; x = at % NX;
+        if (x > 0) top = join(at - 1, w, top);
+        if (x < NX - 1) top = join(at + 1, w, top);
+        if (at >= NX) top = join(at - NX, w, top);
+        if (at < N - NX) top = join(at + NX, w, top);
+      }
+      for (var i = 0; i < n; i++) gained[stack[N - 1 - i]] = n >= piece ? w : -1;
+    }
   }
 
   // Fronts: the zero line of the blended difference of two sides' fields (marching squares,
@@ -273,11 +316,11 @@
 
   function setDay(day) {
     day = Math.min(D.end, Math.max(D.start, day));
-    var seg = locate(day);
-    return Promise.all([keyframe(seg[0]), keyframe(seg[1])]).then(function (f) {
+    var seg = locate(day), was = GAINS ? locate(day - GAINS.days) : seg;
+    return Promise.all([keyframe(seg[0]), keyframe(seg[1]), keyframe(was[0]), keyframe(was[1])]).then(function (f) {
       var t0 = performance.now();
       state.day = day; state.fi = f[0]; state.fj = f[1]; state.a = seg[2];
-      draw(f[0], f[1], seg[2]);
+      if (GAINS) draw(f[0], f[1], seg[2], f[2], f[3], was[2]); else draw(f[0], f[1], seg[2]);
       var t1 = performance.now(), lines = frontLines(f[0], f[1], seg[2]);
       frontHalo.setLatLngs(lines); frontLayer.setLatLngs(lines);
       var t2 = performance.now();
@@ -386,6 +429,16 @@
     return D.fieldSides[best];
   }
 
+  function cellAt(lon, lat) {  // the grid cell at a point, or -1 off the grid
+    var mx = R * lon * Math.PI / 180, my = R * Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
+    var cx = Math.round((mx - G.x0) / G.cell), cy = Math.round((G.y0 - my) / G.cell);
+    return cx < 0 || cy < 0 || cx >= NX || cy >= NY ? -1 : cy * NX + cx;
+  }
+  function gainAt(lon, lat) {  // the side that took this point in the last days, or null
+    var j = cellAt(lon, lat);
+    return GAINS && state.fi && j >= 0 && landMask[j] && gained[j] >= 0 ? D.fieldSides[gained[j]] : null;
+  }
+
   // -- controls ------------------------------------------------------------------------------
   var slider = $("hp-slider");
   slider.min = D.start; slider.max = D.end;
@@ -405,6 +458,14 @@
     sw.className = "hp-swatch"; sw.style.background = s.colour;
     li.appendChild(sw); li.appendChild(document.createTextNode(s.name)); legend.appendChild(li);
   });
+  if (GAINS) {  // as the video's legend: a lighter tint of the first side's colour
+    var li = document.createElement("li"), sw = document.createElement("span"), g = gainFill[0];
+    sw.className = "hp-swatch hp-gain";
+    sw.style.background = "rgb(" + (g & 255) + "," + ((g >> 8) & 255) + "," + ((g >> 16) & 255) + ")";
+    li.appendChild(sw);
+    li.appendChild(document.createTextNode(say("Taken in the last {days} days", { days: GAINS.days })));
+    legend.appendChild(li);
+  }
   var list = $("hp-events"), events = [];
   D.events.forEach(function (e) {
     var li = document.createElement("li"), b = document.createElement("button");
@@ -525,7 +586,7 @@
   // -- the script API --------------------------------------------------------------------------
   var ready = inflate(G.land).then(function (buf) {
     var packed = new Uint8Array(buf); landMask = new Uint8Array(N);
-    for (var j = 0; j < N; j++) landMask[j] = (packed[j >> 3] >> (7 - (j & 7))) & 1;
+    for (var j = 0; j < N; j++) landCells += landMask[j] = (packed[j >> 3] >> (7 - (j & 7))) & 1;
     drawMask = new Uint8Array(N);  // the land and a cell round it, up to the vector coast
     for (j = 0; j < N; j++) if (landMask[j] || landMask[j - 1] || landMask[j + 1] ||
       landMask[j - NX] || landMask[j + NX]) drawMask[j] = 1;
@@ -540,6 +601,7 @@
     setDay: function (day) { return ready.then(function () { return setDay(day); }); },
     date: function () { return iso(state.day); },
     sideAt: sideAt,
+    gainAt: gainAt,
     timing: function () { return timing; },
     following: function () { return following; },
     settled: function () { return flying || Promise.resolve(); },  // once the camera is still
