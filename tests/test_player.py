@@ -348,3 +348,19 @@ def test_recent_gains_agree_with_the_engine(browser, player_dir, korea):  # noqa
     assert "Taken in the last 7 days" in page.locator("#hp-legend").inner_text()
     assert errors == []
     page.close()
+
+
+def test_without_web_workers_the_page_decodes_by_itself(browser, player_dir, korea):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script("delete window.Worker")
+    page.goto(player_dir.as_uri() + "/index.html")
+    page.evaluate("window.histmap.ready")
+    assert page.evaluate("typeof Worker") == "undefined"
+    date = dt.date(1950, 9, 15)
+    points, expected = _test_points(korea, date, np.random.default_rng(20), 200)
+    page.evaluate(f"window.histmap.setDate('{date}')")
+    got = page.evaluate("ps => ps.map(p => window.histmap.sideAt(p[0], p[1]))", points)
+    assert got == expected and errors == []
+    page.close()

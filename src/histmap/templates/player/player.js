@@ -25,10 +25,9 @@
     if (isNaN(t)) throw new Error("not a date: " + text + " (write YYYY-MM-DD)");
     return Math.round(t / 864e5) + EPOCH;
   }
-  function longDate(day) {
-    return new Date((Math.floor(day) - EPOCH) * 864e5).toLocaleDateString(D.lang || "en-GB",
-      { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-  }
+  var dateFormat = new Intl.DateTimeFormat(D.lang || "en-GB",  // made once: it is slow to make
+    { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  function longDate(day) { return dateFormat.format(new Date((Math.floor(day) - EPOCH) * 864e5)); }
 
   // -- data: base64 -> deflate -> varints with runs of zeros -> int16 rows of deltas ---------
   // Decoded in a Web Worker, whose code is the text of `inflate` and `decoder` run from a Blob URL
@@ -77,14 +76,14 @@
     function inflated(i) {  // `inflate` is the page's, given to the worker with this text
       return bytes[i] || (bytes[i] = inflate(blobs[i]).then(function (buf) { return new Uint8Array(buf); }));
     }
-    function warm(i) {  // one keyframe after another, leaving room for requests between
-      if (i < blobs.length) inflated(i).then(function () { setTimeout(warm, 0, i + 1); });
+    function warm(i, every) {  // its keyframes one after another, leaving room for requests
+      if (i < blobs.length) inflated(i).then(function () { setTimeout(warm, 0, i + every, every); });
     }
     self.onmessage = function (ev) {
       var m = ev.data;
       if (m.blobs) {
         NX = m.nx; N = m.n; NF = m.nf; blobs = m.blobs; plus = m.plus;
-        if (m.warm) setTimeout(warm, m.warm, 0);
+        setTimeout(warm, m.warm, m.first, m.every);
         return;
       }
       inflated(m.i).then(function (b) {
@@ -99,8 +98,10 @@
     delete waiting[m.i];
     done.forEach(function (resolve) { resolve(m.f); });
   }
+  // Two workers, keyframe i decoded by worker i % 2: the two keyframes of an instant at once.
   function startDecoder() {
-    var init = { nx: NX, n: N, nf: NF, warm: 300, blobs: D.keyframes.map(function (k) { return k.fields; }),
+    var init = { nx: NX, n: N, nf: NF, warm: 300, first: 0, every: 1,
+      blobs: D.keyframes.map(function (k) { return k.fields; }),
       plus: D.keyframes.map(function (k) { return k.plus; }) };
     function here() {  // the decoder on this thread
       var inner = { postMessage: function (m) { setTimeout(received, 0, m); } };
@@ -110,20 +111,24 @@
     }
     try {
       var url = URL.createObjectURL(new Blob(["var inflate = " + inflate.toString() +
-        ";\n(" + decoder.toString() + ")(self);"],
-        { type: "text/javascript" }));
-      var worker = new Worker(url), sent = [];
-      worker.onmessage = function (ev) { received(ev.data); };
-      worker.onerror = function (ev) {  // it could not start after all: decode here
-        ev.preventDefault();
-        decode = here(); worker.terminate();
-        sent.forEach(function (i) { if (waiting[i]) decode({ i: i }); });
-      };
-      worker.postMessage(init);
-      return function (m) { sent.push(m.i); if (sent.length > 64) sent.shift(); worker.postMessage(m); };
+        ";\n(" + decoder.toString() + ")(self);"], { type: "text/javascript" }));
+      var workers = [0, 1].map(function (n) {
+        var worker = new Worker(url);
+        worker.onmessage = function (ev) { received(ev.data); };
+        worker.onerror = failed;
+        worker.postMessage(Object.assign({}, init, { first: n, every: 2 }));
+        return worker;
+      });
     } catch (e) {
       return here();
     }
+    function failed(ev) {  // a worker could not start after all: decode here
+      ev.preventDefault();
+      workers.forEach(function (w) { w.terminate(); });
+      decode = here();
+      Object.keys(waiting).forEach(function (i) { decode({ i: +i }); });
+    }
+    return function (m) { workers[m.i % 2].postMessage(m); };
   }
   var landMask = null, drawMask = null, cache = new Map();
   function keyframe(i) {  // a Promise of the keyframe's fields, Int16Array NF*N (steps)
@@ -282,30 +287,29 @@
     return [Math.atan(Math.sinh(my / R)) * 180 / Math.PI, mx / R * 180 / Math.PI];
   }
   function frontLines(fi, fj, a) {
-    var lines = [], b = 1 - a;
-    D.fronts.forEach(function (pair) {
-      var p = D.fieldSides.indexOf(pair[0]), q = D.fieldSides.indexOf(pair[1]);
-      function m(j) { return b * (fi[p * N + j] - fi[q * N + j]) + a * (fj[p * N + j] - fj[q * N + j]); }
-      function ours(j) { var w = winner[j]; return w === p || w === q; }
-      for (var y = 0; y < NY - 1; y++) for (var x = 0; x < NX - 1; x++) {
-        var j = y * NX + x, w0 = winner[j];
+    var lines = [], b = 1 - a, P, Q, p, q;
+    function m(j) { return b * (fi[P + j] - fi[Q + j]) + a * (fj[P + j] - fj[Q + j]); }
+    function ours(w) { return w === p || w === q; }
+    function cross(x0, y0, x1, y1, v0, v1, pts) {  // where the line crosses an edge, if it does
+      if ((v0 < 0) === (v1 < 0)) return;
+      var t = v0 / (v0 - v1);
+      pts.push(lonlat(x0 + t * (x1 - x0), y0 + t * (y1 - y0)));
+    }
+    for (var n = 0; n < D.fronts.length; n++) {
+      p = D.fieldSides.indexOf(D.fronts[n][0]); q = D.fieldSides.indexOf(D.fronts[n][1]);
+      P = p * N; Q = q * N;
+      for (var y = 0; y < NY - 1; y++) for (var x = 0, j = y * NX; x < NX - 1; x++, j++) {
+        var w0 = winner[j], w1 = winner[j + 1], w2 = winner[j + NX + 1], w3 = winner[j + NX];
         // Most cells lie inside one side: nothing to contour.
-        if (w0 === winner[j + 1] && w0 === winner[j + NX] && w0 === winner[j + NX + 1]) continue;
-        var c = [j, j + 1, j + NX + 1, j + NX];
-        if (!ours(c[0]) || !ours(c[1]) || !ours(c[2]) || !ours(c[3])) continue;
-        var v = c.map(m), pts = [];
-        var corner = [[0, 0], [1, 0], [1, 1], [0, 1]];
-        for (var e = 0; e < 4; e++) {
-          var v0 = v[e], v1 = v[(e + 1) % 4];
-          if ((v0 < 0) !== (v1 < 0)) {
-            var t = v0 / (v0 - v1), c0 = corner[e], c1 = corner[(e + 1) % 4];
-            pts.push(lonlat(x + c0[0] + t * (c1[0] - c0[0]), y + c0[1] + t * (c1[1] - c0[1])));
-          }
-        }
+        if (w0 === w1 && w0 === w2 && w0 === w3) continue;
+        if (!ours(w0) || !ours(w1) || !ours(w2) || !ours(w3)) continue;
+        var v0 = m(j), v1 = m(j + 1), v2 = m(j + NX + 1), v3 = m(j + NX), pts = [];
+        cross(x, y, x + 1, y, v0, v1, pts); cross(x + 1, y, x + 1, y + 1, v1, v2, pts);
+        cross(x + 1, y + 1, x, y + 1, v2, v3, pts); cross(x, y + 1, x, y, v3, v0, pts);
         if (pts.length === 2) lines.push(pts);
         else if (pts.length === 4) { lines.push([pts[0], pts[1]]); lines.push([pts[2], pts[3]]); }
       }
-    });
+    }
     return lines;
   }
   // Under the masks of the sea, as in the video: a front ends at the coast.
