@@ -23,7 +23,7 @@ from test_lesson import RangeHandler, browser  # noqa: F401 (the fixture, shared
 import histmap
 from histmap.cli import main
 from histmap.interpolate import fronts_of
-from histmap.player import encode_fields, inverse_mercator, mercator, zero_runs
+from histmap.player import encode_keyframes, inverse_mercator, mercator, quantise, zero_runs
 
 
 @pytest.fixture(scope="module")
@@ -59,27 +59,48 @@ def _unruns(data: bytes, n: int) -> np.ndarray:
     return q
 
 
-def _decode(blob: str, plus: list[bool], shape: tuple[int, ...]) -> np.ndarray:
-    """What player.js does to a keyframe: inflate, expand the runs, undo the row deltas and
-    the sums."""
-    q = _unruns(zlib.decompress(b64decode(blob)), int(np.prod(shape))).reshape(shape)
-    f = np.cumsum(q, axis=2, dtype=np.int64).astype(np.int16).astype(np.int32)
-    for k in range(1, len(f)):
-        if plus[k]:
-            f[k] = (f[k] - f[0]).astype(np.int16)
-    return f
+def _decode(encoded: list[tuple[str, list[list]]], shape: tuple[int, ...]) -> list[np.ndarray]:
+    """What player.js does to each keyframe: inflate the bytes holding each field, expand
+    the runs, undo the row deltas and the sums."""
+    raw = [zlib.decompress(b64decode(blob)) for blob, _ in encoded]
+    n = int(np.prod(shape[1:]))
+    result = []
+    for _, at in encoded:
+        f = np.stack([_unruns(raw[r][start:end], n).reshape(shape[1:]) for r, start, end, _ in at])
+        f = np.cumsum(f, axis=2, dtype=np.int64).astype(np.int16).astype(np.int32)
+        for k in range(1, len(f)):
+            if at[k][3]:
+                f[k] = (f[k] - f[0]).astype(np.int16)
+        result.append(f)
+    return result
 
 
-@given(st.integers(0, 2**32 - 1))
-def test_fields_round_trip_to_a_step(seed):
+@given(st.integers(0, 2**32 - 1), st.lists(st.integers(0, 2), min_size=1, max_size=4))
+def test_fields_round_trip_to_a_step(seed, changes):
     rng = np.random.default_rng(seed)
     a = np.cumsum(rng.normal(0, 300, (40, 30)), axis=1)
     fields = np.stack([a, -a + rng.normal(0, 5, a.shape), np.full(a.shape, 1.7e6)])
     near = rng.random(a.shape) > 0.2
-    blob, plus = encode_fields(fields, near, 100.0)
-    back = _decode(blob, plus, fields.shape) * 100.0
-    assert np.all(np.abs(back - fields)[:, near] <= 50.0 + 1e-6)
-    assert np.all(back[:, ~near] == 0)
+    # Keyframes where one field (or none) changes from the one before.
+    keyframes = [fields]
+    for k in changes:
+        nxt = keyframes[-1].copy()
+        nxt[k] += rng.normal(0, 500, a.shape) * (rng.random() > 0.3)
+        keyframes.append(nxt)
+    quantised = [quantise(f, near, 100.0) for f in keyframes]
+    encoded = encode_keyframes(quantised)
+    for original, back in zip(keyframes, _decode(encoded, fields.shape), strict=True):
+        back = back * 100.0
+        assert np.all(np.abs(back - original)[:, near] <= 50.0 + 1e-6)
+        assert np.all(back[:, ~near] == 0)
+    # A field as it was in the keyframe before is not stored again, unless it is a sum
+    # and the first field changed.
+    for n, (_, at) in enumerate(encoded[1:], start=1):
+        same_first = np.array_equal(quantised[n][0], quantised[n - 1][0])
+        for k, where in enumerate(at):
+            same = np.array_equal(quantised[n][k], quantised[n - 1][k])
+            summed = encoded[n - 1][1][k][3]
+            assert (where[0] < n) == (same and (not summed or same_first)), (n, k)
 
 
 @given(

@@ -5,9 +5,9 @@ each keyframe's signed distance fields, resampled from the engine's grid onto a 
 Mercator grid (Leaflet's), are shipped quantised to 16 bits, delta-coded along rows,
 written as variable-length bytes with runs of zeros counted (most cells are far from
 any front and carry no value), and deflated in a ``.js`` data file (so the page loads
-from ``file://`` too). At an instant the script blends the two keyframes' fields with
-the engine's fraction (cuts and easing included), and each land cell goes to the side
-with the least value.
+from ``file://`` too); a field the same as in the keyframe before is not shipped again.
+At an instant the script blends the two keyframes' fields with the engine's fraction
+(cuts and easing included), and each land cell goes to the side with the least value.
 
 Everything the page needs is in its ``player/`` folder: Leaflet (vendored, with its
 licence), the script, the style and the data. No request leaves the folder.
@@ -102,21 +102,51 @@ class MercatorGrid:
         return [[float(lat[0]), float(lon[0])], [float(lat[1]), float(lon[1])]]
 
 
-def encode_fields(fields: np.ndarray, near: np.ndarray, step: float) -> tuple[str, list[bool]]:
-    """One keyframe's fields as base64 of deflated :func:`zero_runs` of row-delta-coded
-    int16, and for each field whether it is stored plus the first (two sides sharing the
-    land have opposite fields: their sum is nearly zero and packs tightly)."""
-    q = np.where(near, np.round(fields / step), 0).clip(-32767, 32767).astype(np.int32)
-    plus_first = [False]
-    for k in range(1, len(q)):
+def quantise(fields: np.ndarray, near: np.ndarray, step: float) -> np.ndarray:
+    """Fields in whole steps of ``step`` metres, zero away from the land."""
+    return np.where(near, np.round(fields / step), 0).clip(-32767, 32767).astype(np.int32)
+
+
+def encode_keyframes(keyframes: list[np.ndarray]) -> list[tuple[str, list[list]]]:
+    """Each keyframe's quantised fields (:func:`quantise`) as base64 of deflated
+    :func:`zero_runs` of row-delta-coded int16, one field after another, and where each
+    field is: ``[keyframe, start, end, plus]``, the keyframe whose bytes hold it (a field
+    the same as the keyframe before's is not stored again: most sides' fields do not change
+    from one snapshot to the next), its byte range in them once inflated, and whether it is
+    stored plus the first field (two sides sharing the land have opposite fields: their sum
+    is nearly zero and packs tightly)."""
+    result: list[tuple[str, list[list]]] = []
+    before, where = None, []
+    for n, q in enumerate(keyframes):
+        at, chunks, offset = [], [], 0
+        for k in range(len(q)):
+            # (A sum is undone with this keyframe's first field: it must be the same.)
+            if (
+                before is not None
+                and np.array_equal(q[k], before[k])
+                and (not where[k][3] or np.array_equal(q[0], before[0]))
+            ):
+                at.append(where[k])
+                continue
+            data, plus = _field_bytes(q, k)
+            at.append([n, offset, offset + len(data), plus])
+            chunks.append(data)
+            offset += len(data)
+        blob = base64.b64encode(zlib.compress(b"".join(chunks), 9)).decode("ascii")
+        result.append((blob, at))
+        before, where = q, at
+    return result
+
+
+def _field_bytes(q: np.ndarray, k: int) -> tuple[bytes, bool]:
+    """Field ``k`` of a keyframe's quantised fields ``q``, coded; whether plus the first."""
+    values, plus = q[k], False
+    if k > 0:
         summed = q[k] + q[0]
-        use = bool(np.abs(summed).sum() < np.abs(np.diff(q[k], axis=1)).sum())
-        plus_first.append(use)
-        if use:
-            q[k] = summed
-    q = q.clip(-32767, 32767).astype(np.int16)
-    delta = np.diff(q, axis=2, prepend=0).astype(np.int16)
-    return base64.b64encode(zlib.compress(zero_runs(delta.ravel()), 9)).decode("ascii"), plus_first
+        if np.abs(summed).sum() < np.abs(np.diff(q[k], axis=1)).sum():
+            values, plus = summed, True
+    values = values.clip(-32767, 32767).astype(np.int16)
+    return zero_runs(np.diff(values, axis=1, prepend=0).astype(np.int16).ravel()), plus
 
 
 def zero_runs(values: np.ndarray) -> bytes:
@@ -249,15 +279,17 @@ def _keyframes(world: World, grid: MercatorGrid, first: float, last: float) -> l
     """The keyframes from ``first`` to ``last``, their fields encoded."""
     morph = world.morph
     step = grid.engine.cell / STEPS_PER_CELL
-    keyframes = []
-    for i in keyframes_within([k.day for k in morph.keyframes], first, last):
-        key = morph.keyframes[i]
-        fields = np.stack([grid.sample(f) for f in morph.field(i)])
-        blob, plus_first = encode_fields(fields, grid.near, step)
-        keyframes.append(
-            {"day": key.day, "cut": key.transition == "cut", "fields": blob, "plus": plus_first}
+    chosen = keyframes_within([k.day for k in morph.keyframes], first, last)
+    fields = [
+        quantise(np.stack([grid.sample(f) for f in morph.field(i)]), grid.near, step)
+        for i in chosen
+    ]
+    return [
+        {"day": key.day, "cut": key.transition == "cut", "fields": blob, "at": at}
+        for key, (blob, at) in zip(
+            (morph.keyframes[i] for i in chosen), encode_keyframes(fields), strict=True
         )
-    return keyframes
+    ]
 
 
 def camera_knots(world: World, plan: FramePlan) -> list[list[float]]:

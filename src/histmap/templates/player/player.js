@@ -41,37 +41,42 @@
     return new Response(stream).arrayBuffer();
   }
   function decoder(self) {
-    var NX, N, NF, blobs, plus, bytes = [];
-    // A keyframe's fields in quantisation steps (the argmin does not need metres), from the
-    // inflated bytes of player.zero_runs (zigzag varints under 2^28; 0 then the length of a
-    // run of zeros) of the row deltas, with the first field added where `plus` says so.
-    // One pass: a run of zeros repeats the row's running value, and most runs lie outside
-    // every front's reach, where that value is 0 and the array already holds it.
-    function fieldsOf(b, plus) {
-      var f = new Int16Array(NF * N), p = 0, o = 0, acc = 0, u, sh, c, end, stop, s, i;
-      function put(at) {  // the running value at flat index `at`, undoing the sum if stored so
-        s = (at / N) | 0;
-        f[at] = plus[s] ? ((acc - f[at - s * N]) << 16 >> 16) : acc;
-      }
-      while (p < b.length) {
+    var NX, N, NF, blobs, ats, bytes = [];
+    // One field's varints (player.zero_runs of its row deltas: zigzag varints under 2^28;
+    // 0 then the length of a run of zeros), bytes p to end of b, into f from index o.
+    // A run of zeros repeats the row's running value, and most runs lie outside every
+    // front's reach, where that value is 0 and the array already holds it.
+    function unruns(b, p, end, f, o) {
+      var acc = 0, u, sh, c, last, stop;
+      while (p < end) {
         u = 0; sh = 0;
         do { c = b[p++]; u |= (c & 127) << sh; sh += 7; } while (c & 128);
         if (u !== 0) {
           if (o % NX === 0) acc = 0;
-          acc = (acc + ((u >>> 1) ^ -(u & 1))) << 16 >> 16;
-          put(o++);
+          f[o++] = acc = (acc + ((u >>> 1) ^ -(u & 1))) << 16 >> 16;
           continue;
         }
         u = 0; sh = 0;
         do { c = b[p++]; u |= (c & 127) << sh; sh += 7; } while (c & 128);
-        for (end = o + u; o < end; o = stop) {  // row by row: the running value restarts at 0
+        for (last = o + u; o < last; o = stop) {  // row by row: the running value restarts at 0
           if (o % NX === 0) acc = 0;
-          stop = Math.min(end, o - (o % NX) + NX);
-          if (plus[(o / N) | 0]) for (i = o; i < stop; i++) put(i);
-          else if (acc !== 0) f.fill(acc, o, stop);
+          stop = Math.min(last, o - (o % NX) + NX);
+          if (acc !== 0) f.fill(acc, o, stop);
         }
       }
-      return f;
+    }
+    // Keyframe i's fields in quantisation steps (the argmin does not need metres), each
+    // from the keyframe that holds it (ats[i][k]: keyframe, byte range, stored plus the first).
+    function fieldsOf(i) {
+      var at = ats[i];
+      return Promise.all(at.map(function (a) { return inflated(a[0]); })).then(function (b) {
+        var f = new Int16Array(NF * N), k, j, o;
+        for (k = 0; k < NF; k++) unruns(b[k], at[k][1], at[k][2], f, k * N);
+        for (k = 1; k < NF; k++) {
+          if (at[k][3]) for (j = 0, o = k * N; j < N; j++) f[o + j] = (f[o + j] - f[j]) << 16 >> 16;
+        }
+        return f;
+      });
     }
     function inflated(i) {  // `inflate` is the page's, given to the worker with this text
       return bytes[i] || (bytes[i] = inflate(blobs[i]).then(function (buf) { return new Uint8Array(buf); }));
@@ -82,14 +87,11 @@
     self.onmessage = function (ev) {
       var m = ev.data;
       if (m.blobs) {
-        NX = m.nx; N = m.n; NF = m.nf; blobs = m.blobs; plus = m.plus;
+        NX = m.nx; N = m.n; NF = m.nf; blobs = m.blobs; ats = m.ats;
         setTimeout(warm, m.warm, m.first, m.every);
         return;
       }
-      inflated(m.i).then(function (b) {
-        var f = fieldsOf(b, plus[m.i]);
-        self.postMessage({ i: m.i, f: f }, [f.buffer]);
-      });
+      fieldsOf(m.i).then(function (f) { self.postMessage({ i: m.i, f: f }, [f.buffer]); });
     };
   }
   var waiting = {}, decode = startDecoder();
@@ -102,7 +104,7 @@
   function startDecoder() {
     var init = { nx: NX, n: N, nf: NF, warm: 300, first: 0, every: 1,
       blobs: D.keyframes.map(function (k) { return k.fields; }),
-      plus: D.keyframes.map(function (k) { return k.plus; }) };
+      ats: D.keyframes.map(function (k) { return k.at; }) };
     function here() {  // the decoder on this thread
       var inner = { postMessage: function (m) { setTimeout(received, 0, m); } };
       decoder(inner);
