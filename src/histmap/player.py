@@ -369,7 +369,8 @@ def _base(world: World) -> dict:
     tolerance = 0.002
 
     def coords(geom: BaseGeometry) -> list:
-        geom = shapely.simplify(geom, tolerance)
+        # Simplified, then to a thousandth of a degree (under the tolerance): short numbers.
+        geom = shapely.transform(shapely.simplify(geom, tolerance), lambda c: np.round(c, 3))
         return shapely.geometry.mapping(geom) if not geom.is_empty else None
 
     w, s, e, n = world.data.spec.extent
