@@ -346,4 +346,4 @@ def test_the_interactive_map_speaks_the_pages_language(tmp_path):
     # in English, the browser writes "15 September 1950", as histmap does
     assert player_data(histmap.load_map(hmap.data.spec.folder).world)["lang"] == "en-GB"
     script = (Path(histmap.__file__).parent / "templates" / "player" / "player.js").read_text()
-    assert "toLocaleDateString(D.lang" in script and 'say("Play")' in script
+    assert "Intl.DateTimeFormat(D.lang" in script and 'say("Play")' in script

@@ -1,5 +1,6 @@
 """Lesson export: files, cue timing, safety, and the page in a real browser (headless Chromium)."""
 
+import datetime as dt
 import functools
 import http.server
 import itertools
@@ -80,6 +81,21 @@ def test_lesson_holds_the_interactive_player(lesson_dir):
     assert all((lesson_dir / f).is_file() for f in manifest["files"].values())
     assert (lesson_dir / "index.html").read_text().count('id="histmap-player"') == 1
     refuse_foreign_files(lesson_dir)  # a lesson with its player may be written over
+
+
+def test_the_player_covers_the_lessons_span(lesson_dir):
+    text = (lesson_dir / "player" / "data.js").read_text()
+    data = json.loads(text[text.index("=") + 1 : text.rindex(";")])
+    first, last = dt.date(1950, 6, 25).toordinal(), dt.date(1950, 12, 31).toordinal()
+    assert (data["start"], data["end"]) == (first, last)
+    assert data["events"] and all(e["start"] <= last for e in data["events"])
+    assert all(first <= p["start"] <= p["end"] <= last for p in data["phases"])
+    # The keyframes it morphs between, and none beyond.
+    days = [k["day"] for k in data["keyframes"]]
+    assert days[0] <= first and days[-1] >= last
+    assert sum(d < first for d in days) <= 1 and sum(d > last for d in days) <= 1
+    # The camera's views, within the span too.
+    assert data["camera"] and all(first <= k[0] <= last for k in data["camera"])
 
 
 def test_poster_and_stills_are_drawn_at_the_video_size(lesson_dir):
@@ -247,12 +263,11 @@ def test_page_in_chromium(browser, served, lesson_dir, tmp_path, how):
     errors, outside = [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # (blob: URLs are the page's own: the player's decoding workers start from them.)
     page.on(
         "request",
         lambda r: (
-            outside.append(r.url)
-            if not r.url.startswith(base) and not r.url.startswith("data:")
-            else None
+            outside.append(r.url) if not r.url.startswith((base, "data:", "blob:")) else None
         ),
     )
     page.goto(f"{base}/index.html")

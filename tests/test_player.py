@@ -23,7 +23,7 @@ from test_lesson import RangeHandler, browser  # noqa: F401 (the fixture, shared
 import histmap
 from histmap.cli import main
 from histmap.interpolate import fronts_of
-from histmap.player import encode_fields, inverse_mercator, mercator, zero_runs
+from histmap.player import encode_keyframes, inverse_mercator, mercator, quantise, zero_runs
 
 
 @pytest.fixture(scope="module")
@@ -59,27 +59,48 @@ def _unruns(data: bytes, n: int) -> np.ndarray:
     return q
 
 
-def _decode(blob: str, plus: list[bool], shape: tuple[int, ...]) -> np.ndarray:
-    """What player.js does to a keyframe: inflate, expand the runs, undo the row deltas and
-    the sums."""
-    q = _unruns(zlib.decompress(b64decode(blob)), int(np.prod(shape))).reshape(shape)
-    f = np.cumsum(q, axis=2, dtype=np.int64).astype(np.int16).astype(np.int32)
-    for k in range(1, len(f)):
-        if plus[k]:
-            f[k] = (f[k] - f[0]).astype(np.int16)
-    return f
+def _decode(encoded: list[tuple[str, list[list]]], shape: tuple[int, ...]) -> list[np.ndarray]:
+    """What player.js does to each keyframe: inflate the bytes holding each field, expand
+    the runs, undo the row deltas and the sums."""
+    raw = [zlib.decompress(b64decode(blob)) for blob, _ in encoded]
+    n = int(np.prod(shape[1:]))
+    result = []
+    for _, at in encoded:
+        f = np.stack([_unruns(raw[r][start:end], n).reshape(shape[1:]) for r, start, end, _ in at])
+        f = np.cumsum(f, axis=2, dtype=np.int64).astype(np.int16).astype(np.int32)
+        for k in range(1, len(f)):
+            if at[k][3]:
+                f[k] = (f[k] - f[0]).astype(np.int16)
+        result.append(f)
+    return result
 
 
-@given(st.integers(0, 2**32 - 1))
-def test_fields_round_trip_to_a_step(seed):
+@given(st.integers(0, 2**32 - 1), st.lists(st.integers(0, 2), min_size=1, max_size=4))
+def test_fields_round_trip_to_a_step(seed, changes):
     rng = np.random.default_rng(seed)
     a = np.cumsum(rng.normal(0, 300, (40, 30)), axis=1)
     fields = np.stack([a, -a + rng.normal(0, 5, a.shape), np.full(a.shape, 1.7e6)])
     near = rng.random(a.shape) > 0.2
-    blob, plus = encode_fields(fields, near, 100.0)
-    back = _decode(blob, plus, fields.shape) * 100.0
-    assert np.all(np.abs(back - fields)[:, near] <= 50.0 + 1e-6)
-    assert np.all(back[:, ~near] == 0)
+    # Keyframes where one field (or none) changes from the one before.
+    keyframes = [fields]
+    for k in changes:
+        nxt = keyframes[-1].copy()
+        nxt[k] += rng.normal(0, 500, a.shape) * (rng.random() > 0.3)
+        keyframes.append(nxt)
+    quantised = [quantise(f, near, 100.0) for f in keyframes]
+    encoded = encode_keyframes(quantised)
+    for original, back in zip(keyframes, _decode(encoded, fields.shape), strict=True):
+        back = back * 100.0
+        assert np.all(np.abs(back - original)[:, near] <= 50.0 + 1e-6)
+        assert np.all(back[:, ~near] == 0)
+    # A field as it was in the keyframe before is not stored again, unless it is a sum
+    # and the first field changed.
+    for n, (_, at) in enumerate(encoded[1:], start=1):
+        same_first = np.array_equal(quantised[n][0], quantised[n - 1][0])
+        for k, where in enumerate(at):
+            same = np.array_equal(quantised[n][k], quantised[n - 1][k])
+            summed = encoded[n - 1][1][k][3]
+            assert (where[0] < n) == (same and (not summed or same_first)), (n, k)
 
 
 @given(
@@ -238,7 +259,7 @@ def test_controls_keyboard_url_and_a_zoomed_view(browser, player_dir, tmp_path):
     assert re.search(
         r"South Korea and the UN holds about \d+%", page.locator("#hp-alt").inner_text()
     )
-    assert "date=1950-09-28" in page.evaluate("location.hash")
+    page.wait_for_function("location.hash.includes('date=1950-09-28')")  # once scrubbing rests
     assert errors == [] and outside == []
     page.close()
 
@@ -253,6 +274,17 @@ def test_a_new_instant_is_drawn_quickly(browser, player_dir):  # noqa: F811
     )
     # 50 ms on an idle machine; generous here, where other jobs share two cores.
     assert ms < 150, ms
+    # Far jumps: two other keyframes decoded (in the workers) before the instant is drawn.
+    page.wait_for_timeout(2000)  # the workers inflate the keyframes once the page is up
+    far = page.evaluate(
+        """async () => { const h = window.histmap, D = window.HISTMAP_PLAYER_DATA, out = [];
+        let s = 17; const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+        for (let i = 0; i < 30; i++) { const t0 = performance.now();
+          await h.setDay(D.start + rnd() * (D.end - D.start)); out.push(performance.now() - t0);
+          await new Promise(r => setTimeout(r, 50)); }
+        return out.sort((a, b) => a - b); }"""
+    )
+    assert far[26] < 150, far  # the 90th percentile
     page.close()
 
 
@@ -266,4 +298,101 @@ def test_data_text_stays_text(browser, tmp_path, tiny_map):  # noqa: F811
     assert page.evaluate("document.querySelectorAll('.histmap-player img').length") == 0
     assert "<img src=x" in page.locator("#hp-events").inner_text()
     assert page.evaluate("window.hacked") is None
+    page.close()
+
+
+def test_playing_follows_the_camera_until_the_user_pans(browser, player_dir):  # noqa: F811
+    url = player_dir.as_uri() + "/index.html#date=1950-09-05"
+    page, errors, outside = _open(browser, url, player_dir.as_uri())
+    follow = page.locator("#hp-follow")
+    assert follow.get_attribute("aria-pressed") == "true" and follow.inner_text() == (
+        "Follow the camera"
+    )
+    whole = page.evaluate("window.histmap.map.getZoom()")
+    page.select_option("#hp-speed", "7")
+    page.locator("#hp-play").click()
+    # At the Inchon landing (a key event) the camera frames it, zoomed in as in the video.
+    page.wait_for_function("window.histmap.date() >= '1950-09-15'", timeout=60_000)
+    view = page.evaluate(
+        """async () => { const h = window.histmap, m = h.map, held = h.date();
+        await h.settled();
+        const e = window.HISTMAP_PLAYER_DATA.events.find(e => e.id === 'inchon-landing');
+        return { inside: e.path.every(p => m.getBounds().contains(p)), zoom: m.getZoom(),
+                 held: held === h.date() }; }"""
+    )
+    assert view["inside"] and view["zoom"] > whole + 0.5, view
+    assert view["held"], view  # the date held while the camera flew
+    # The user drags the map: the camera stops following and the view stays put.
+    box = page.locator("#hp-map").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 120, y + 60, steps=6)
+    page.mouse.up()
+    assert page.evaluate("window.histmap.following()") is False
+    assert follow.get_attribute("aria-pressed") == "false"
+    where = page.evaluate("[window.histmap.map.getCenter(), window.histmap.map.getZoom()]")
+    page.wait_for_function("window.histmap.date() >= '1950-10-20'", timeout=60_000)
+    assert page.evaluate("[window.histmap.map.getCenter(), window.histmap.map.getZoom()]") == where
+    # The toggle is a button the keyboard reaches: on again, the camera frames the date.
+    page.locator("#hp-play").click()
+    follow.focus()
+    page.keyboard.press("Enter")
+    assert follow.get_attribute("aria-pressed") == "true"
+    page.evaluate("window.histmap.settled()")
+    assert page.evaluate("[window.histmap.map.getCenter(), window.histmap.map.getZoom()]") != where
+    assert errors == [] and outside == []
+    page.close()
+
+
+def test_recent_gains_agree_with_the_engine(browser, player_dir, korea):  # noqa: F811
+    """The lighter tint of the ground taken in the last days, as the video draws it."""
+    page, errors, _ = _open(browser, player_dir.as_uri() + "/index.html", player_dir.as_uri())
+    world, rng = korea.world, np.random.default_rng(19)
+    w, s, e, n = world.land_lonlat.bounds
+    gained = 0
+    for date in (dt.date(1950, 9, 20), dt.date(1950, 11, 30), dt.date(1951, 1, 6)):
+        gains = world.gains_at(float(date.toordinal()), video=True)
+        assert gains, date
+        # Points all over the land, and as many again where the gains are.
+        x, y = world.projector.points(rng.uniform(w, e, 3000), rng.uniform(s, n, 3000))
+        gx0, gy0, gx1, gy1 = shapely.union_all(list(gains.values())).bounds
+        x = np.concatenate([x, rng.uniform(gx0, gx1, 3000)])
+        y = np.concatenate([y, rng.uniform(gy0, gy1, 3000)])
+        lon, lat = (np.asarray(v) for v in world.projector.inverse_points(x, y))
+        points = shapely.points(x, y)
+        edges = shapely.union_all([world.land.boundary, *(g.boundary for g in gains.values())])
+        keep = shapely.contains_xy(world.land, x, y) & (shapely.distance(edges, points) > 3000)
+        idx = rng.permutation(np.flatnonzero(keep))[:500]
+        expected = [None] * len(idx)
+        for side, geom in gains.items():
+            for m, inside in enumerate(shapely.contains_xy(geom, x[idx], y[idx])):
+                expected[m] = side if inside else expected[m]
+        page.evaluate(f"window.histmap.setDate('{date}')")
+        got = page.evaluate(
+            "ps => ps.map(p => window.histmap.gainAt(p[0], p[1]))",
+            np.column_stack([lon[idx], lat[idx]]).tolist(),
+        )
+        assert got == expected, date
+        gained += sum(g is not None for g in got)
+    assert gained >= 100
+    # The legend names the tint as the video's does.
+    assert "Taken in the last 7 days" in page.locator("#hp-legend").inner_text()
+    assert errors == []
+    page.close()
+
+
+def test_without_web_workers_the_page_decodes_by_itself(browser, player_dir, korea):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script("delete window.Worker")
+    page.goto(player_dir.as_uri() + "/index.html")
+    page.evaluate("window.histmap.ready")
+    assert page.evaluate("typeof Worker") == "undefined"
+    date = dt.date(1950, 9, 15)
+    points, expected = _test_points(korea, date, np.random.default_rng(20), 200)
+    page.evaluate(f"window.histmap.setDate('{date}')")
+    got = page.evaluate("ps => ps.map(p => window.histmap.sideAt(p[0], p[1]))", points)
+    assert got == expected and errors == []
     page.close()

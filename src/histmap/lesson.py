@@ -368,7 +368,7 @@ def _fill_lesson(
     page = _page(spec, files, cues, chapters, stills, pages, glyphs)
     player: list[str] = []
     if not suffix:  # one interactive map, on the first language's page
-        player = write_player_files(world, out)
+        player = write_player_files(world, out, plan)
         section = player_section(language(spec.lang))
         page = page.replace("</main>", f"{section}\n</main>", 1)
     write_text(out / files["page"], page)

@@ -5,9 +5,9 @@ each keyframe's signed distance fields, resampled from the engine's grid onto a 
 Mercator grid (Leaflet's), are shipped quantised to 16 bits, delta-coded along rows,
 written as variable-length bytes with runs of zeros counted (most cells are far from
 any front and carry no value), and deflated in a ``.js`` data file (so the page loads
-from ``file://`` too). At an instant the script blends the two keyframes' fields with
-the engine's fraction (cuts and easing included), and each land cell goes to the side
-with the least value.
+from ``file://`` too); a field the same as in the keyframe before is not shipped again.
+At an instant the script blends the two keyframes' fields with the engine's fraction
+(cuts and easing included), and each land cell goes to the side with the least value.
 
 Everything the page needs is in its ``player/`` folder: Leaflet (vendored, with its
 licence), the script, the style and the data. No request leaves the folder.
@@ -30,7 +30,10 @@ from shapely.geometry.base import BaseGeometry
 from ._dates import to_day
 from .encode import write_text
 from .i18n import N_, Language, language
-from .scene import World
+from .interpolate import GAIN_MIN_SHARE
+from .options import RenderOptions
+from .render import FramePlan, plan_frames
+from .scene import View, World
 from .style import Theme
 
 EARTH = 6378137.0
@@ -42,6 +45,9 @@ STEPS_PER_CELL = 16
 """Quantisation of the fields: 1/16 of a grid cell (the front is resolved to a cell)."""
 NEAR_LAND_CELLS = 3
 """Fields are kept this many cells round the land (bilinear sampling needs neighbours)."""
+CAMERA_STRIDE = 4
+"""Of the frames where the video's camera moves, the player keeps every this many (it
+interpolates between them)."""
 
 
 def mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,21 +102,51 @@ class MercatorGrid:
         return [[float(lat[0]), float(lon[0])], [float(lat[1]), float(lon[1])]]
 
 
-def encode_fields(fields: np.ndarray, near: np.ndarray, step: float) -> tuple[str, list[bool]]:
-    """One keyframe's fields as base64 of deflated :func:`zero_runs` of row-delta-coded
-    int16, and for each field whether it is stored plus the first (two sides sharing the
-    land have opposite fields: their sum is nearly zero and packs tightly)."""
-    q = np.where(near, np.round(fields / step), 0).clip(-32767, 32767).astype(np.int32)
-    plus_first = [False]
-    for k in range(1, len(q)):
+def quantise(fields: np.ndarray, near: np.ndarray, step: float) -> np.ndarray:
+    """Fields in whole steps of ``step`` metres, zero away from the land."""
+    return np.where(near, np.round(fields / step), 0).clip(-32767, 32767).astype(np.int32)
+
+
+def encode_keyframes(keyframes: list[np.ndarray]) -> list[tuple[str, list[list]]]:
+    """Each keyframe's quantised fields (:func:`quantise`) as base64 of deflated
+    :func:`zero_runs` of row-delta-coded int16, one field after another, and where each
+    field is: ``[keyframe, start, end, plus]``, the keyframe whose bytes hold it (a field
+    the same as the keyframe before's is not stored again: most sides' fields do not change
+    from one snapshot to the next), its byte range in them once inflated, and whether it is
+    stored plus the first field (two sides sharing the land have opposite fields: their sum
+    is nearly zero and packs tightly)."""
+    result: list[tuple[str, list[list]]] = []
+    before, where = None, []
+    for n, q in enumerate(keyframes):
+        at, chunks, offset = [], [], 0
+        for k in range(len(q)):
+            # (A sum is undone with this keyframe's first field: it must be the same.)
+            if (
+                before is not None
+                and np.array_equal(q[k], before[k])
+                and (not where[k][3] or np.array_equal(q[0], before[0]))
+            ):
+                at.append(where[k])
+                continue
+            data, plus = _field_bytes(q, k)
+            at.append([n, offset, offset + len(data), plus])
+            chunks.append(data)
+            offset += len(data)
+        blob = base64.b64encode(zlib.compress(b"".join(chunks), 9)).decode("ascii")
+        result.append((blob, at))
+        before, where = q, at
+    return result
+
+
+def _field_bytes(q: np.ndarray, k: int) -> tuple[bytes, bool]:
+    """Field ``k`` of a keyframe's quantised fields ``q``, coded; whether plus the first."""
+    values, plus = q[k], False
+    if k > 0:
         summed = q[k] + q[0]
-        use = bool(np.abs(summed).sum() < np.abs(np.diff(q[k], axis=1)).sum())
-        plus_first.append(use)
-        if use:
-            q[k] = summed
-    q = q.clip(-32767, 32767).astype(np.int16)
-    delta = np.diff(q, axis=2, prepend=0).astype(np.int16)
-    return base64.b64encode(zlib.compress(zero_runs(delta.ravel()), 9)).decode("ascii"), plus_first
+        if np.abs(summed).sum() < np.abs(np.diff(q[k], axis=1)).sum():
+            values, plus = summed, True
+    values = values.clip(-32767, 32767).astype(np.int16)
+    return zero_runs(np.diff(values, axis=1, prepend=0).astype(np.int16).ravel()), plus
 
 
 def zero_runs(values: np.ndarray) -> bytes:
@@ -144,18 +180,40 @@ def zero_runs(values: np.ndarray) -> bytes:
     return ((chunks | (more << 7)).astype(np.uint8))[used].tobytes()
 
 
-def player_data(world: World) -> dict:
-    """Everything the player script reads: grid, keyframes, sides, story, base map."""
+def player_plan(world: World) -> FramePlan:
+    """The frames of the video the player follows when it stands alone: the whole span,
+    the camera following the action, at the default size."""
+    return plan_frames(world, RenderOptions(camera="follow"))
+
+
+def span_of(plan: FramePlan) -> tuple[int, int]:
+    """The first and last whole days of a video's story (its last frame falls short of
+    the last day by a frame's time)."""
+    days = plan.story.schedule.days
+    return int(np.floor(days[0])), int(np.ceil(days[-1]))
+
+
+def keyframes_within(days: list[float], first: float, last: float) -> range:
+    """The keyframes the player needs for ``first`` to ``last``: those within and the one
+    either side (the morph between them).
+
+    >>> keyframes_within([0, 10, 20, 30], 12, 18)
+    range(1, 3)
+    """
+    days_ = np.asarray(days)
+    lo = max(int(np.searchsorted(days_, first, side="right")) - 1, 0)
+    hi = min(int(np.searchsorted(days_, last, side="left")), len(days) - 1)
+    return range(lo, hi + 1)
+
+
+def player_data(world: World, plan: FramePlan | None = None) -> dict:
+    """Everything the player script reads: grid, keyframes, sides, story, base map, camera,
+    over the span of ``plan`` (the video's frames; default :func:`player_plan`)."""
     spec, morph = world.data.spec, world.morph
+    plan = plan or player_plan(world)
+    first, last = span_of(plan)
     grid = MercatorGrid(world)
     step = grid.engine.cell / STEPS_PER_CELL
-    keyframes = []
-    for i, key in enumerate(morph.keyframes):
-        fields = np.stack([grid.sample(f) for f in morph.field(i)])
-        blob, plus_first = encode_fields(fields, grid.near, step)
-        keyframes.append(
-            {"day": key.day, "cut": key.transition == "cut", "fields": blob, "plus": plus_first}
-        )
     theme = Theme.from_table(spec.theme)
     land = np.packbits(grid.land.astype(np.uint8), axis=None)
     tr = language(spec.lang)
@@ -166,8 +224,8 @@ def player_data(world: World) -> dict:
         "lang": tr.locale.replace("_", "-"),
         "words": player_words(tr),
         "extent": [[spec.extent[1], spec.extent[0]], [spec.extent[3], spec.extent[2]]],
-        "start": to_day(spec.start),
-        "end": to_day(spec.end),
+        "start": first,
+        "end": last,
         "easing": spec.easing,
         "grid": {
             "nx": len(grid.x),
@@ -187,11 +245,17 @@ def player_data(world: World) -> dict:
             for b in spec.sides[n + 1 :]
             if spec.is_front(a.id, b.id)
         ],
-        "keyframes": keyframes,
+        # The gains of the first days are measured from before the span.
+        "keyframes": _keyframes(world, grid, first - max(theme.gain_days, 0), last),
         "phases": [
-            {"name": p.name, "start": to_day(p.start), "end": to_day(p.end)} for p in spec.phases
+            {"name": p.name, "start": max(to_day(p.start), first), "end": min(to_day(p.end), last)}
+            for p in spec.phases
+            if to_day(p.start) <= last and to_day(p.end) >= first
         ],
-        "events": _events(world),
+        "events": [e for e in _events(world) if e["start"] <= last and e["end"] >= first],
+        "camera": camera_knots(world, plan),
+        # The video's recent gains: the browser finds them from the same fields.
+        "gains": _gains(theme),
         "theme": {k: getattr(theme, k) for k in ("sea", "land", "coast", "front", "river")}
         | {"alpha": theme.territory_alpha},
         "base": _base(world),
@@ -202,6 +266,77 @@ def player_data(world: World) -> dict:
         ],
         "credits": spec.credits,
     }
+
+
+def _gains(theme: Theme) -> dict | None:
+    """How the video tints recent gains (none if its theme shows none)."""
+    if theme.gain_days <= 0:
+        return None
+    return {"days": theme.gain_days, "tint": theme.gain_tint, "min": GAIN_MIN_SHARE}
+
+
+def _keyframes(world: World, grid: MercatorGrid, first: float, last: float) -> list[dict]:
+    """The keyframes from ``first`` to ``last``, their fields encoded."""
+    morph = world.morph
+    step = grid.engine.cell / STEPS_PER_CELL
+    chosen = keyframes_within([k.day for k in morph.keyframes], first, last)
+    fields = [
+        quantise(np.stack([grid.sample(f) for f in morph.field(i)]), grid.near, step)
+        for i in chosen
+    ]
+    return [
+        {"day": key.day, "cut": key.transition == "cut", "fields": blob, "at": at}
+        for key, (blob, at) in zip(
+            (morph.keyframes[i] for i in chosen), encode_keyframes(fields), strict=True
+        )
+    ]
+
+
+def camera_knots(world: World, plan: FramePlan) -> list[list[float]]:
+    """The video's camera as ``[day, x, y, w, h]`` knots (the view's centre and size on
+    Web Mercator, metres), between which the player interpolates by day: the ends of each
+    hold, and every :data:`CAMERA_STRIDE`-th frame of a move (of a move while the date
+    holds, its ends only). Empty: the whole map."""
+    if not plan.views:
+        return []
+    boxes = mercator_boxes(world, plan.views)
+    same = np.all(boxes[1:] == boxes[:-1], axis=1)
+    # A frame is kept where the view starts or stops changing, and along moves.
+    moving = np.concatenate([[False], ~same]) | np.concatenate([~same, [False]])
+    keep = np.zeros(len(boxes), bool)
+    keep[[0, -1]] = True
+    keep |= moving & (np.arange(len(boxes)) % CAMERA_STRIDE == 0)
+    keep[1:] |= np.diff(moving.astype(int)) != 0
+    keep[:-1] |= np.diff(moving.astype(int)) != 0
+    days = np.round(plan.days, 2)
+    # Where the date holds while the camera moves, the player flies from the first view to
+    # the last (holding its date too): the views between are not needed.
+    held = np.flatnonzero(keep)
+    same = days[held][1:] == days[held][:-1]
+    keep[held[1:-1][same[:-1] & same[1:]]] = False
+    b = boxes[keep]
+    knots = np.column_stack(
+        [
+            days[keep],
+            np.round((b[:, 0] + b[:, 2]) / 2, -1),
+            np.round((b[:, 1] + b[:, 3]) / 2, -1),
+            np.round(b[:, 2] - b[:, 0], -1),
+            np.round(b[:, 3] - b[:, 1], -1),
+        ]
+    )
+    return knots.tolist()
+
+
+def mercator_boxes(world: World, views: tuple[View, ...]) -> np.ndarray:
+    """The box on Web Mercator (x0, y0, x1, y1) holding each view of the engine's
+    projection: its corners and the middles of its sides, as the player frames it."""
+    v = np.array([(w.x0, w.y0, w.x1, w.y1) for w in views])
+    xm, ym = (v[:, 0] + v[:, 2]) / 2, (v[:, 1] + v[:, 3]) / 2
+    xs = np.stack([v[:, 0], xm, v[:, 2], v[:, 2], v[:, 2], xm, v[:, 0], v[:, 0]], axis=1)
+    ys = np.stack([v[:, 1], v[:, 1], v[:, 1], ym, v[:, 3], v[:, 3], v[:, 3], ym], axis=1)
+    lon, lat = world.projector.inverse_points(xs.ravel(), ys.ravel())
+    mx, my = (a.reshape(xs.shape) for a in mercator(np.asarray(lon), np.asarray(lat)))
+    return np.stack([mx.min(1), my.min(1), mx.max(1), my.max(1)], axis=1)
 
 
 def _events(world: World) -> list[dict]:
@@ -234,7 +369,8 @@ def _base(world: World) -> dict:
     tolerance = 0.002
 
     def coords(geom: BaseGeometry) -> list:
-        geom = shapely.simplify(geom, tolerance)
+        # Simplified, then to a thousandth of a degree (under the tolerance): short numbers.
+        geom = shapely.transform(shapely.simplify(geom, tolerance), lambda c: np.round(c, 3))
         return shapely.geometry.mapping(geom) if not geom.is_empty else None
 
     w, s, e, n = world.data.spec.extent
@@ -250,15 +386,15 @@ def _base(world: World) -> dict:
     }
 
 
-def write_player_files(world: World, folder: Path) -> list[str]:
-    """Write the player's files into ``folder/player/``; return their paths relative to
-    ``folder``."""
+def write_player_files(world: World, folder: Path, plan: FramePlan | None = None) -> list[str]:
+    """Write the player's files into ``folder/player/`` for the video of ``plan`` (its span
+    and camera; default :func:`player_plan`); return their paths relative to ``folder``."""
     target = folder / FOLDER
     target.mkdir(exist_ok=True)
     templates = resources.files("histmap") / "templates" / "player"
     for name in STATIC:
         (target / name).write_bytes((templates / name).read_bytes())
-    data = json.dumps(player_data(world), ensure_ascii=True, separators=(",", ":"))
+    data = json.dumps(player_data(world, plan), ensure_ascii=True, separators=(",", ":"))
     write_text(target / DATA, f"window.HISTMAP_PLAYER_DATA={data};\n")
     return [f"{FOLDER}/{name}" for name in (*STATIC, DATA)]
 
@@ -288,6 +424,7 @@ _WORDS = (
     N_("Day"),
     N_("Date"),
     N_("Speed"),
+    N_("Follow the camera"),
     N_("1 week/s"),
     N_("1 month/s"),
     N_("3 months/s"),
@@ -295,6 +432,7 @@ _WORDS = (
     N_("Events on the interactive map"),
     N_("On this date: {shares} of the land."),
     N_("{side} holds about {percent}%"),
+    N_("Taken in the last {days} days"),
 )
 """The player's words, translated as its page is written (the script's among them)."""
 
@@ -332,6 +470,7 @@ def player_section(tr: Language | None = None) -> str:
 <button type="button" id="hp-next-day" title="{w["Next day"]}">{w["Day"]} ▶</button>
 <button type="button" id="hp-next-event"
  title="{w["Next event (Page Down)"]}">{w["Event"]} »</button>
+<button type="button" id="hp-follow" aria-pressed="true">{w["Follow the camera"]}</button>
 <label>{w["Speed"]} <select id="hp-speed"><option value="7">{w["1 week/s"]}</option>
 <option value="30" selected>{w["1 month/s"]}</option><option value="90">{w["3 months/s"]}</option>
 </select></label>
