@@ -29,16 +29,33 @@ def test_ring_fits_the_budget_but_holds_the_least_frames_asked():
 
 
 def test_tasks_keep_a_rasters_frames_together_and_split_held_frames():
-    from histmap.draw.moving import EXACT, Step
+    from histmap.draw.moving import Step
 
+    held, other = (Step((view,), exact=True) for view in "ho")
     a, b = Step(("a",)), Step(("b",))
-    steps = [EXACT] * 20 + [a] * 12 + [b] * 3 + [EXACT] * 5
+    steps = [held] * 20 + [a] * 12 + [b] * 3 + [held] * 5 + [other] * 4
     tasks = render.frame_tasks(steps, len(steps), longest=10)
     assert [i for t in tasks for i in t] == list(range(len(steps)))
-    assert [len(t) for t in tasks] == [8, 8, 4, 10, 2, 3, 5]
-    # No steps (the whole map throughout): chunks of CHUNK frames.
+    assert [len(t) for t in tasks] == [8, 8, 4, 10, 2, 3, 5, 4]
+    # No steps (the whole map throughout): chunks of CHUNK frames, or shorter if need be.
     assert [len(t) for t in render.frame_tasks(None, 20, longest=30)] == [8, 8, 4]
     assert [len(t) for t in render.frame_tasks(None, 5, longest=2)] == [2, 2, 1]
+
+
+def test_the_tasks_of_a_held_view_or_a_raster_go_to_one_worker_and_the_work_is_shared():
+    from histmap.draw.moving import Step
+
+    held, other = (Step((view,), exact=True) for view in "ho")
+    a, b = Step(("a",)), Step(("b",))
+    steps = [held] * 60 + [a] * 10 + [b] * 10 + [other] * 60
+    tasks = render.frame_tasks(steps, len(steps), longest=8)
+    shares = render.share_tasks(tasks, steps, 2)
+    owners = {}
+    for task, worker in zip(tasks, shares, strict=True):
+        assert owners.setdefault(id(steps[task.start]), worker) == worker
+    assert set(shares) == {0, 1}
+    # Without steps, tasks alternate.
+    assert render.share_tasks(render.frame_tasks(None, 32, 8), None, 2) == [0, 1, 0, 1]
 
 
 def frames_of(world, plan, workers):

@@ -9,6 +9,7 @@ so memory stays flat however long the video.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import mmap
 import multiprocessing as mp
@@ -149,15 +150,34 @@ def frame_tasks(steps: Sequence[Step] | None, count: int, longest: int) -> list[
     tasks: list[range] = []
     start = 0
     for i in range(1, count + 1):
-        if i < count and steps is not None:
-            same = steps[i] is steps[i - 1] if not steps[i].exact else steps[i - 1].exact
-        else:
-            same = i < count
+        same = i < count and (steps is None or steps[i] is steps[i - 1])
         moving = steps is not None and not steps[start].exact
         if not same or i - start >= (longest if moving else min(CHUNK, longest)):
             tasks.append(range(start, i))
             start = i
     return tasks
+
+
+REBUILD, RASTER = 40.0, 50.0
+"""What drawing a held view exactly, and making a raster, cost, in frames drawn."""
+
+
+def share_tasks(tasks: list[range], steps: Sequence[Step] | None, workers: int) -> list[int]:
+    """The worker of each task: the tasks of one step (a held view, a raster's group) go to
+    one worker, so no two build the same view or raster; each step to the worker with the
+    least work so far (estimated from the plan)."""
+    work = [0.0] * workers
+    owner: dict[int, int] = {}
+    shares = []
+    for task in tasks:
+        key = id(steps[task.start]) if steps is not None else task.start
+        if key not in owner:
+            owner[key] = int(np.argmin(work))
+            if steps is not None:
+                work[owner[key]] += REBUILD if steps[task.start].exact else RASTER
+        work[owner[key]] += len(task) * (1 if steps is None or steps[task.start].exact else 3)
+        shares.append(owner[key])
+    return shares
 
 
 class FrameSource:
@@ -234,45 +254,61 @@ def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.
     # A task fits in the ring beside the others in flight.
     longest = 4 * CHUNK if ring is None else max(1, ring.capacity // (workers + 1))
     steps = frame_steps(world, plan.size, plan.views) if plan.views else None
-    tasks = iter(frame_tasks(steps, count, longest))
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=mp.get_context("fork") if fork else None,
-        initializer=_PoolWorker.start,
-        initargs=(world, plan, ring, os.getpid()),
-    ) as pool:
-        pending: deque[tuple[range, Future]] = deque()
-        waiting: list[range] = []
+    tasks = frame_tasks(steps, count, longest)
+    shares = share_tasks(tasks, steps, workers)
+    pairs = list(zip(tasks, shares, strict=True))
+    queues = [deque(t for t, w in pairs if w == k) for k in range(workers)]
+    with contextlib.ExitStack() as stack:
+        pools = _start_pools(stack, world, plan, ring, workers)
+        futures: dict[int, Future] = {}
+        flying = [0] * workers
 
         def submit(taken: int) -> None:
-            """Tasks while fewer than two a worker are in flight and their frames would
-            overwrite none not yet taken (``taken``: the first frame still held)."""
-            while len(pending) < 2 * workers:
-                task = waiting.pop() if waiting else next(tasks, None)
-                if task is None:
-                    return
-                if ring is not None and task.stop > taken + ring.capacity:
-                    waiting.append(task)
-                    return
-                pending.append((task, pool.submit(_PoolWorker.task, task)))
+            """Each worker's next tasks while it has fewer than two in flight and their
+            frames overwrite none not yet taken (``taken``: the first frame still held)."""
+            for k, queue in enumerate(queues):
+                while queue and flying[k] < 2:
+                    if ring is not None and queue[0].stop > taken + ring.capacity:
+                        break
+                    task = queue.popleft()
+                    futures[task.start] = pools[k].submit(_PoolWorker.task, task)
+                    flying[k] += 1
 
         try:
-            submit(0)
-            while pending:
-                task, future = pending.popleft()
-                frames = future.result()
+            for task, k in pairs:
+                submit(task.start)
+                frames = futures.pop(task.start).result()
+                flying[k] -= 1
                 if ring is None:
                     yield from frames
-                    submit(task.stop)
                     continue
                 for i, frame in zip(task, ring.frames(task), strict=True):
                     # The places of the frames before this one are free once it is taken.
                     submit(i)
                     yield frame
-                submit(task.stop)
         finally:
-            for _, future in pending:
+            for future in futures.values():
                 future.cancel()
+
+
+def _start_pools(stack, world: World, plan: FramePlan, ring: FrameRing | None, workers: int):
+    """One pool of one process a worker (each draws the tasks given to it, in order),
+    entered on ``stack``; every worker starts now, before any encoder's pipe is open."""
+    fork = ring is not None
+    pools = [
+        stack.enter_context(
+            ProcessPoolExecutor(
+                1,
+                mp_context=mp.get_context("fork") if fork else None,
+                initializer=_PoolWorker.start,
+                initargs=(world, plan, ring, os.getpid()),
+            )
+        )
+        for _ in range(workers)
+    ]
+    for pool in pools:
+        pool.submit(int)
+    return pools
 
 
 @dataclass(frozen=True)

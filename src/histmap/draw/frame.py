@@ -260,9 +260,9 @@ class FrameRenderer:
         if self.compositor is not None and not exact:
             if step is None and (self._raster is None or not self._raster.serves(fitted)):
                 step = Step((fitted,))
-            if step is not None and step.raster != self._raster_for:
+            if step is not None and step.views != self._raster_for:
                 self._raster = None
-                self._raster_for = step.raster
+                self._raster_for = step.views
             if self._moved != (fitted, self._raster_for):  # else the last frame's pixels serve
                 self._move(fitted)
             return

@@ -51,19 +51,14 @@ as a moving view: an exact drawing costs about a second)."""
 LAYERS: tuple[type[Layer], ...] = (Ground, Masks, Linework, ReferenceLines)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Step:
-    """How one frame of a plan is drawn: exactly (no ``raster``), or cut from the raster
-    made for the views ``raster`` (the frames of one group share the same tuple)."""
+    """How the frames of a run of a plan are drawn: exactly, showing the one view of
+    ``views`` (a held view), or cut from the raster made for ``views`` (a group of moving
+    frames). The frames of a run share one step."""
 
-    raster: tuple[FittedView, ...] = ()
-
-    @property
-    def exact(self) -> bool:
-        return not self.raster
-
-
-EXACT = Step()
+    views: tuple[FittedView, ...]
+    exact: bool = False
 
 
 def plan_steps(views: Sequence[FittedView], map_px: tuple[float, float]) -> list[Step]:
@@ -77,25 +72,22 @@ def plan_steps(views: Sequence[FittedView], map_px: tuple[float, float]) -> list
     [True, True, True, True, True, False, False, False, True, True]
     """
     count = len(views)
-    exact = [False] * count
+    held: list[tuple[int, int]] = []  # the runs of frames drawn exactly
     first = 0
     for i in range(1, count + 1):
         if i == count or views[i] != views[first]:
-            exact[first:i] = [i - first > HOLD or i == count] * (i - first)
+            if i - first > HOLD or i == count:
+                held.append((first, i))
             first = i
     steps: list[Step] = []
-    i = 0
-    while i < count:
-        if exact[i]:
-            steps.append(EXACT)
-            i += 1
-            continue
-        stop = i + 1
-        while stop < count and not exact[stop]:
-            stop += 1
-        size = _fit_ahead(views[i:stop], map_px)
-        steps.extend([Step(tuple(views[i : i + size]))] * size)
-        i += size
+    for start, stop in [*held, (count, count)]:
+        i = len(steps)
+        while i < start:  # the moving frames before this held run, in groups
+            size = _fit_ahead(views[i:start], map_px)
+            steps.extend([Step(tuple(views[i : i + size]))] * size)
+            i += size
+        if stop > start:
+            steps.extend([Step((views[start],), exact=True)] * (stop - start))
     return steps
 
 
