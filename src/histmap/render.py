@@ -2,9 +2,10 @@
 optionally in parallel (:mod:`histmap.pipeline` strings the steps of a render together).
 
 Frames are drawn in worker processes (``workers``, default: the machine's cores)
-in chunks, straight into memory shared with this process (a :class:`FrameRing`),
-and handed to the writers strictly in order; at most a few chunks are in flight,
-so memory stays flat however long the video.
+in tasks (:func:`frame_tasks`; a held view's or a raster's frames all on one worker,
+:func:`share_tasks`), straight into memory shared with this process (a
+:class:`FrameRing`), and handed to the writers strictly in order; at most two tasks a
+worker are in flight, so memory stays flat however long the video.
 """
 
 from __future__ import annotations
