@@ -221,12 +221,14 @@ def test_frames_of_a_moving_view_match_a_full_redraw(korea, size):
     assert mean < 1.0 and share < 0.005, (size, mean, share)
 
 
-def test_told_the_views_ahead_a_move_shares_rasters_and_a_hold_is_exact_at_once(korea):
-    """A video's renderer is told the views that come next: the frames of a short zoom
-    are cut from one raster (made for them all), and the first frame of the held view that
-    ends it is the exact drawing, as a renderer that saw the view repeat draws it."""
+def test_a_plans_steps_share_a_raster_over_a_move_and_draw_a_hold_exactly_at_once(korea):
+    """A video's frames are drawn as its plan decides (:func:`frame_steps`): the frames of
+    a short zoom are cut from one raster (made for them all), the first frame of the held
+    view that ends it is the exact drawing, and a frame is the same whichever frames the
+    renderer drew before it."""
     from dataclasses import replace
 
+    from histmap.draw import frame_steps
     from histmap.scene import View
 
     size = (640, 360)
@@ -238,18 +240,19 @@ def test_told_the_views_ahead_a_move_shares_rasters_and_a_hold_is_exact_at_once(
         hw, hh = (o.x1 - o.x0) / 2 * s, (o.y1 - o.y0) / 2 * s
         views.append(View(cx - hw, cy - hh, cx + hw, cy + hh))
     views += [views[-1]] * 4
+    steps = frame_steps(korea.world, size, views)
+    assert [step.exact for step in steps] == [False] * 5 + [True] * 5
     told = FrameRenderer(korea.world, size)
     told.render(scene)
     frames, rasters = [], set()
-    for i, view in enumerate(views):
-        frames.append(told.render_rgba(replace(scene, view=view), ahead=views[i + 1 :]))
+    for view, step in zip(views, steps, strict=True):
+        frames.append(told.render_rgba(replace(scene, view=view), step=step))
         rasters.add(id(told._raster))
     assert len(rasters) == 1 and told._raster is not None
     untold = FrameRenderer(korea.world, size)
     untold.render(scene)
     for view in views:
         last = untold.render_rgba(replace(scene, view=view))
-    assert np.array_equal(frames[5], last)
     assert all(np.array_equal(frame, last) for frame in frames[5:])
     # Before the hold, a frame cut from the raster is close to the exact drawing.
     full = FrameRenderer(korea.world, size, layered=False).render_rgba(
@@ -257,6 +260,10 @@ def test_told_the_views_ahead_a_move_shares_rasters_and_a_hold_is_exact_at_once(
     )
     mean, share = frame_diff(frames[4], full)
     assert mean < 3.0 and share < 0.03, (mean, share)
+    # Backwards, from a renderer that drew another view first: the same frames.
+    for i in (9, 3, 1, 4, 0):
+        again = untold.render_rgba(replace(scene, view=views[i]), step=steps[i])
+        assert np.array_equal(again, frames[i]), i
 
 
 def test_ground_taken_recently_is_a_lighter_tint_of_its_side(renderer, korea):

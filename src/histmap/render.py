@@ -2,20 +2,22 @@
 optionally in parallel (:mod:`histmap.pipeline` strings the steps of a render together).
 
 Frames are drawn in worker processes (``workers``, default: the machine's cores)
-in chunks, straight into memory shared with this process (a :class:`FrameRing`),
-and handed to the writers strictly in order; at most a few chunks are in flight,
-so memory stays flat however long the video.
+in tasks (:func:`frame_tasks`; a held view's or a raster's frames all on one worker,
+:func:`share_tasks`), straight into memory shared with this process (a
+:class:`FrameRing`), and handed to the writers strictly in order; at most two tasks a
+worker are in flight, so memory stays flat however long the video.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import mmap
 import multiprocessing as mp
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,8 @@ import numpy as np
 
 from ._dates import day_within, to_day
 from ._errors import OptionError
-from .draw import FrameRenderer, map_swatch
+from .draw import FrameRenderer, frame_steps, map_swatch
+from .draw.moving import Step
 from .encode import Writer, format_of, open_writer
 from .framing import fixed, follow
 from .narration import Clip, load_clips, narration_folder
@@ -35,8 +38,6 @@ from .story import Story
 from .timeline import frame_count
 
 CHUNK = 8
-AHEAD = 96
-"""How many frames ahead a renderer is told the views of (its rasters serve them)."""
 
 
 @dataclass(frozen=True)
@@ -115,42 +116,82 @@ def default_workers() -> int:
 
 # -- drawing frames, here or in workers ---------------------------------------------------------
 
-RING_BYTES = 256 * 2**20
+RING_BYTES = 512 * 2**20
 """At most this much memory holds frames drawn by workers and not yet encoded."""
 
 
 class FrameRing:
-    """Frames shared with forked workers, in ``groups`` slots of ``chunk`` frames each.
+    """Frames shared with forked workers: frame ``i`` of a plan is drawn in place
+    ``i % capacity``.
 
     Workers draw straight into the shared memory and the parent reads the frames
     there, so a frame is never pickled or sent through a pipe. The memory is an
     anonymous mapping: the system frees it with the last process, however they end.
     """
 
-    def __init__(self, groups: int, size: tuple[int, int], *, budget: int | None = None):
+    def __init__(self, size: tuple[int, int], *, budget: int | None = None, least: int = 1):
         frame_bytes = size[0] * size[1] * 4
         budget = RING_BYTES if budget is None else budget
-        self.groups = groups
-        self.chunk = int(np.clip(budget // (groups * frame_bytes), 1, CHUNK))
-        count = groups * self.chunk
-        self._memory = mmap.mmap(-1, count * frame_bytes)
-        self._frames = np.frombuffer(self._memory, np.uint8).reshape(count, size[1], size[0], 4)
+        self.capacity = max(least, budget // frame_bytes)
+        self._memory = mmap.mmap(-1, self.capacity * frame_bytes)
+        self._frames = np.frombuffer(self._memory, np.uint8).reshape(
+            self.capacity, size[1], size[0], 4
+        )
 
-    def slot(self, k: int) -> np.ndarray:
-        """Where chunk ``k`` is drawn: the chunks ``groups`` apart share a slot."""
-        first = (k % self.groups) * self.chunk
-        return self._frames[first : first + self.chunk]
+    def frames(self, indices) -> list[np.ndarray]:
+        """Where the frames ``indices`` are drawn."""
+        return [self._frames[i % self.capacity] for i in indices]
+
+
+def frame_tasks(steps: Sequence[Step] | None, count: int, longest: int) -> list[range]:
+    """The frames of a plan in tasks for workers, in order, none longer than ``longest``:
+    a raster's group of moving frames in one task (so one worker makes the raster), held
+    frames in tasks of at most :data:`CHUNK` frames of one view (``steps``, from
+    :func:`~histmap.draw.frame_steps`; ``None``: every frame held)."""
+    tasks: list[range] = []
+    start = 0
+    for i in range(1, count + 1):
+        same = i < count and (steps is None or steps[i] is steps[i - 1])
+        moving = steps is not None and not steps[start].exact
+        if not same or i - start >= (longest if moving else min(CHUNK, longest)):
+            tasks.append(range(start, i))
+            start = i
+    return tasks
+
+
+REBUILD, RASTER = 40.0, 50.0
+"""What drawing a held view exactly, and making a raster, cost, in frames drawn."""
+
+
+def share_tasks(tasks: list[range], steps: Sequence[Step] | None, workers: int) -> list[int]:
+    """The worker of each task: the tasks of one step (a held view, a raster's group) go to
+    one worker, so no two build the same view or raster; each step to the worker with the
+    least work so far (estimated from the plan)."""
+    work = [0.0] * workers
+    owner: dict[int, int] = {}
+    shares = []
+    for task in tasks:
+        key = id(steps[task.start]) if steps is not None else task.start
+        if key not in owner:
+            owner[key] = int(np.argmin(work))
+            if steps is not None:
+                work[owner[key]] += REBUILD if steps[task.start].exact else RASTER
+        work[owner[key]] += len(task) * (1 if steps is None or steps[task.start].exact else 3)
+        shares.append(owner[key])
+    return shares
 
 
 class FrameSource:
-    """Draws the frames of a plan, keeping its renderer between chunks; into the shared
+    """Draws the frames of a plan, keeping its renderer between tasks; into the shared
     ring, if given, else returned."""
 
     def __init__(self, world: World, plan: FramePlan, ring: FrameRing | None = None):
         self.world, self.plan, self.ring = world, plan, ring
         self.renderer = FrameRenderer(world, plan.size, story=plan.story)
+        # Decided from the plan alone: every process draws a frame the same way.
+        self.steps = frame_steps(world, plan.size, plan.views) if plan.views else None
 
-    def draw(self, indices, out: np.ndarray | None = None) -> list[np.ndarray]:
+    def draw(self, indices, out: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
         """Frames ``indices`` of the plan as RGBA arrays (what the encoders take fastest),
         drawn into ``out[0]``, ``out[1]``, ... if given."""
         plan = self.plan
@@ -160,17 +201,17 @@ class FrameSource:
                     float(plan.days[i]), t=float(plan.times[i]), story=plan.story, view=plan.view(i)
                 ),
                 out=None if out is None else out[n],
-                ahead=plan.views[i + 1 : i + 1 + AHEAD] if plan.views else None,
+                step=None if self.steps is None else self.steps[i],
             )
             for n, i in enumerate(indices)
         ]
 
-    def chunk(self, k: int, indices) -> list[np.ndarray] | None:
-        """Chunk ``k`` of the frames: into the ring's slot ``k`` if there is a ring (nothing
-        to send back), else returned."""
+    def task(self, indices) -> list[np.ndarray] | None:
+        """Frames ``indices``: into the ring if there is one (nothing to send back), else
+        returned."""
         if self.ring is None:
             return self.draw(indices)
-        self.draw(indices, self.ring.slot(k))
+        self.draw(indices, self.ring.frames(indices))
         return None
 
 
@@ -192,8 +233,8 @@ class _PoolWorker:
         cls.source = FrameSource(world, plan, ring)
 
     @classmethod
-    def chunk(cls, k: int, indices: range) -> list[np.ndarray] | None:
-        return cls.source.chunk(k, indices)
+    def task(cls, indices: range) -> list[np.ndarray] | None:
+        return cls.source.task(indices)
 
 
 def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.ndarray]:
@@ -202,43 +243,73 @@ def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.
     With several workers, a frame may be a view of memory the workers draw into:
     it is valid until the next frame is taken (copy it to keep it).
     """
-    if workers <= 1 or len(plan.days) <= CHUNK:
+    count = len(plan.days)
+    if workers <= 1 or count <= CHUNK:
         source = FrameSource(world, plan)
-        for i in range(len(plan.days)):
+        for i in range(count):
             yield from source.draw((i,))
         return
     # Forked workers share the parent's loaded map and computed base map, and the ring.
     fork = "fork" in mp.get_all_start_methods()
-    ring = FrameRing(2 * workers + 1, plan.size) if fork else None
-    size = ring.chunk if ring is not None else CHUNK
-    count = len(plan.days)
-    chunks = enumerate(range(i, min(i + size, count)) for i in range(0, count, size))
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=mp.get_context("fork") if fork else None,
-        initializer=_PoolWorker.start,
-        initargs=(world, plan, ring, os.getpid()),
-    ) as pool:
-        pending: deque[tuple[int, range, Future]] = deque()
+    ring = FrameRing(plan.size, least=2 * workers + 1) if fork else None
+    # A task fits in the ring beside the others in flight.
+    longest = 4 * CHUNK if ring is None else max(1, ring.capacity // (workers + 1))
+    steps = frame_steps(world, plan.size, plan.views) if plan.views else None
+    tasks = frame_tasks(steps, count, longest)
+    shares = share_tasks(tasks, steps, workers)
+    pairs = list(zip(tasks, shares, strict=True))
+    queues = [deque(t for t, w in pairs if w == k) for k in range(workers)]
+    with contextlib.ExitStack() as stack:
+        pools = _start_pools(stack, world, plan, ring, workers)
+        futures: dict[int, Future] = {}
+        flying = [0] * workers
 
-        def submit_next() -> None:
-            k, indices = next(chunks, (None, None))
-            if indices is not None:
-                pending.append((k, indices, pool.submit(_PoolWorker.chunk, k, indices)))
+        def submit(taken: int) -> None:
+            """Each worker's next tasks while it has fewer than two in flight and their
+            frames overwrite none not yet taken (``taken``: the first frame still held)."""
+            for k, queue in enumerate(queues):
+                while queue and flying[k] < 2:
+                    if ring is not None and queue[0].stop > taken + ring.capacity:
+                        break
+                    task = queue.popleft()
+                    futures[task.start] = pools[k].submit(_PoolWorker.task, task)
+                    flying[k] += 1
 
         try:
-            # Two chunks a worker in flight; the ring has one more slot, being read.
-            for _ in range(2 * workers):
-                submit_next()
-            while pending:
-                k, indices, future = pending.popleft()
-                frames = future.result()
-                # The slot of chunk k - 1 is free now that its frames have been taken.
-                submit_next()
-                yield from frames if ring is None else ring.slot(k)[: len(indices)]
+            for task, k in pairs:
+                submit(task.start)
+                frames = futures.pop(task.start).result()
+                flying[k] -= 1
+                if ring is None:
+                    yield from frames
+                    continue
+                for i, frame in zip(task, ring.frames(task), strict=True):
+                    # The places of the frames before this one are free once it is taken.
+                    submit(i)
+                    yield frame
         finally:
-            for *_, future in pending:
+            for future in futures.values():
                 future.cancel()
+
+
+def _start_pools(stack, world: World, plan: FramePlan, ring: FrameRing | None, workers: int):
+    """One pool of one process a worker (each draws the tasks given to it, in order),
+    entered on ``stack``; every worker starts now, before any encoder's pipe is open."""
+    fork = ring is not None
+    pools = [
+        stack.enter_context(
+            ProcessPoolExecutor(
+                1,
+                mp_context=mp.get_context("fork") if fork else None,
+                initializer=_PoolWorker.start,
+                initargs=(world, plan, ring, os.getpid()),
+            )
+        )
+        for _ in range(workers)
+    ]
+    for pool in pools:
+        pool.submit(int)
+    return pools
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ blits the moving layers between them frame by frame.
 
 from __future__ import annotations
 
-from .frame import FrameRenderer, FrameReport
+from .frame import FrameRenderer, FrameReport, frame_steps
 from .geometry import line_segments, polygon_path
 from .palette import map_swatch
 
 __all__ = [
     "FrameRenderer",
     "FrameReport",
+    "frame_steps",
     "line_segments",
     "map_swatch",
     "polygon_path",

@@ -10,6 +10,7 @@ from pathlib import Path
 import matplotlib as mpl
 import numpy as np
 
+from ..layout import frame_layout
 from ..scene import FittedView, Scene, View, World
 from ..story import Story
 from ..style import Theme
@@ -27,7 +28,7 @@ from .layers.scalebar import ScaleBar
 from .layers.shares import PanelShares
 from .layers.symbols import Symbols
 from .layers.timebar import Cursor, TimeBar
-from .moving import GroundRaster
+from .moving import GroundRaster, Step, plan_steps
 
 STACK: tuple[type[Layer], ...] = (
     Ground,
@@ -49,9 +50,6 @@ STACK: tuple[type[Layer], ...] = (
 )
 """The layers in the order they are built (which also orders artists of equal z-order);
 each layer's band, not this order, says where its pixels go in the composite."""
-HOLD = 3
-"""With the views ahead known, a view is drawn exactly when the next this many frames hold it
-(a shorter stop is drawn as a moving view: an exact drawing costs a second)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,14 @@ class FrameReport:
     """The boxes of the panel's title and subtitle."""
     badges: list = ()
     """On a still, the numbered badges on the map: (number, box), in the list's order."""
+
+
+def frame_steps(world: World, size: tuple[int, int], views: Sequence[View | None]) -> list[Step]:
+    """How each frame of a plan of ``size`` showing ``views`` is drawn (see
+    :func:`.moving.plan_steps`), for :meth:`FrameRenderer.render_rgba`."""
+    _, _, width, height = frame_layout(size).map
+    fitted = [(v or world.overview).fit(size) for v in views]
+    return plan_steps(fitted, (width * size[0], height * size[1]))
 
 
 class FrameRenderer:
@@ -111,6 +117,10 @@ class FrameRenderer:
         self._exact = True
         """Whether the view's layers are drawn for the view shown (not resampled)."""
         self._raster: GroundRaster | None = None
+        self._raster_for: tuple[FittedView, ...] = ()
+        """The views the raster was made for (a plan's group of moving frames)."""
+        self._moved: tuple | None = None
+        """The view and raster of the moving frame last drawn (cleared by an exact one)."""
         with self._fonts():
             self.ctx.set_view(world.overview.fit(size))
             for layer in self.layers:
@@ -145,19 +155,20 @@ class FrameRenderer:
         scene: Scene,
         out: np.ndarray | None = None,
         *,
-        ahead: Sequence[View | None] | None = None,
+        step: Step | None = None,
     ) -> np.ndarray:
         """The frame of a scene as an (height, width, 4) uint8 array, alpha 255.
 
         Cheaper than :meth:`render`: the canvas is copied as it is, and encoders take
         RGBA. ``out``, an array of that shape, takes the frame instead of a new array.
-        ``ahead``, the views of the frames that follow (a video's plan knows them), lets
-        a moving view's rasters serve many frames and a held view be drawn exactly from
-        its first frame; without it a view is taken to hold once it repeats.
+        ``step``, how the frame is drawn as a video's plan decides it (:func:`frame_steps`),
+        draws a moving view from its group's raster and a held view exactly from its
+        first frame, whichever frames this renderer drew before; without it a view is
+        taken to hold once it repeats.
         """
         with quiet_glyph_warnings():
             self._saved = None
-            new_areas = self._update(scene, ahead)
+            new_areas = self._update(scene, step)
             if self.compositor is None:
                 with self.ctx.hatching():
                     self.canvas.draw()
@@ -240,23 +251,24 @@ class FrameRenderer:
         layer.build()
         layer.artists = [a for a in self.ctx.artists() if a not in before]
 
-    def _show(self, view: View, ahead: Sequence[View | None] | None = None) -> None:
-        """Show ``view``: while it moves (it differs from the last frame's, or from the
-        next ones' when ``ahead`` tells them), resample the ground and place the labels
-        again; once it holds, rebuild every layer that depends on the view for it, and bake
-        them again."""
+    def _show(self, view: View, step: Step | None = None) -> None:
+        """Show ``view``: while it moves (``step`` says so, or without it the view differs
+        from the last frame's), cut the ground from a raster and lay the labels as sprites;
+        once it holds, rebuild every layer that depends on the view for it, and bake them
+        again."""
         fitted = view.fit(self.size)
         last, self._last_view = self._last_view, fitted
-        if fitted == self.ctx.view and self._exact:
+        exact = (last is None or fitted == last) if step is None else step.exact
+        if self.compositor is not None and not exact:
+            if step is None and (self._raster is None or not self._raster.serves(fitted)):
+                step = Step((fitted,))
+            if step is not None and step.views != self._raster_for:
+                self._raster = None
+                self._raster_for = step.views
+            if self._moved != (fitted, self._raster_for):  # else the last frame's pixels serve
+                self._move(fitted)
             return
-        if ahead is None:
-            holds = last is None or fitted == last
-        else:
-            fits = [(v or self.world.overview).fit(self.size) for v in ahead[:HOLD]]
-            holds = last is None or all(f == fitted for f in fits)
-        if self.compositor is not None and not holds:
-            if fitted != last or self._exact:  # else the last frame's pixels serve
-                self._move(fitted, ahead or ())
+        if fitted == self.ctx.view and self._exact:
             return
         with self._fonts():
             redrawn = [layer for layer in self.layers if layer.depends is Depends.VIEW]
@@ -266,6 +278,7 @@ class FrameRenderer:
                     artist.set_visible(True)
                 self.compositor.bake()
         self._exact = True
+        self._moved = None
 
     def _set_view(self, fitted: FittedView, redrawn: list[Layer]) -> None:
         """Build ``redrawn`` again for ``fitted``; the areas are set again on the next frame."""
@@ -279,7 +292,7 @@ class FrameRenderer:
             if isinstance(layer, Areas):
                 layer.forget()
 
-    def _move(self, fitted: FittedView, ahead: Sequence[View | None]) -> None:
+    def _move(self, fitted: FittedView) -> None:
         """A frame of a moving view: the ground and the band over the areas cut from a
         raster (made again when the view leaves it), the labels laid as sprites, the scale
         bar and the inset built for the view and drawn live."""
@@ -298,19 +311,19 @@ class FrameRenderer:
             self._set_view(fitted, live)
             region = compositor.map_region()
             bbox = self.map_ax.get_window_extent(ctx.renderer())
-            if self._raster is None or not self._raster.serves(fitted):
-                views = [fitted, *((v or self.world.overview).fit(self.size) for v in ahead)]
-                self._raster = GroundRaster(ctx, views, (bbox.width, bbox.height))
+            if self._raster is None:
+                self._raster = GroundRaster(ctx, self._raster_for, (bbox.width, bbox.height))
             under, over = self._raster.cut(fitted, (bbox.x0, bbox.y0, bbox.x1, bbox.y1), region)
             compositor.moved(under, over, places.composite(region), live)
         self._exact = False
+        self._moved = (fitted, self._raster_for)
 
-    def _update(self, scene: Scene, ahead: Sequence[View | None] | None = None) -> bool:
+    def _update(self, scene: Scene, step: Step | None = None) -> bool:
         """Set every moving layer to ``scene``; whether the areas changed."""
         if self.ctx.scene is None:  # the view's labels were placed before any scene
             self._exact = False
         self.ctx.scene = scene
-        self._show(scene.view or self.world.overview, ahead)
+        self._show(scene.view or self.world.overview, step)
         changed = False
         for layer in self.layers:
             # Every layer is told (instant ones change); only the areas' change is news.

@@ -8,16 +8,19 @@ box, at scales near its own, are cut from it and resized with antialiasing (Pill
 outside that range makes a new raster. Line widths drift by at most :data:`DRIFT` while a
 raster serves, and a held view is drawn exactly again.
 
-When the renderer knows the views that come next (a video's plan holds them all), a raster
-is made for as many of them as fit in :data:`BUDGET` times the map's pixels and a range of
-scales of :data:`SPAN`: the box round them all, as fine as the finest; a zoom of ten times
-then makes a few rasters, not ten.
+A video's plan holds every view, so :func:`plan_steps` decides from the plan alone how each
+frame is drawn: exactly, when the next :data:`HOLD` frames hold its view, else cut from the
+raster of its group. A move's frames are grouped from its first: each group takes as many
+frames as fit in :data:`BUDGET` times the map's pixels and a range of scales of :data:`SPAN`,
+and its raster covers the box round them all, as fine as the finest. A zoom of ten times
+then makes a few rasters, not ten, and a frame's pixels do not depend on which frames the
+process drew before it (nor on how frames are shared among processes).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image
@@ -42,15 +45,60 @@ BUDGET = 5.0
 """A raster made for views ahead has at most this many times the map's pixels."""
 PAD = 0.08
 """A raster made for views ahead reaches this fraction of the first view's size past them."""
+HOLD = 3
+"""A view is drawn exactly when the next this many frames hold it (a shorter stop is drawn
+as a moving view: an exact drawing costs about a second)."""
 LAYERS: tuple[type[Layer], ...] = (Ground, Masks, Linework, ReferenceLines)
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """How the frames of a run of a plan are drawn: exactly, showing the one view of
+    ``views`` (a held view), or cut from the raster made for ``views`` (a group of moving
+    frames). The frames of a run share one step."""
+
+    views: tuple[FittedView, ...]
+    exact: bool = False
+
+
+def plan_steps(views: Sequence[FittedView], map_px: tuple[float, float]) -> list[Step]:
+    """How each frame of a plan showing ``views`` is drawn, decided from the views alone:
+    exactly when its view is held for more than :data:`HOLD` frames in a row (or to the
+    end), else from its group's raster; a group is a run of moving frames one raster
+    serves, taken from the run's first frame on.
+
+    >>> a, b, c = (FittedView(0, 0, w, w, (10, 10), 10.0) for w in (10, 11, 12))
+    >>> [s.exact for s in plan_steps([a] * 5 + [b, c, c] + [a] * 2, (10, 10))]
+    [True, True, True, True, True, False, False, False, True, True]
+    """
+    count = len(views)
+    held: list[tuple[int, int]] = []  # the runs of frames drawn exactly
+    first = 0
+    for i in range(1, count + 1):
+        if i == count or views[i] != views[first]:
+            if i - first > HOLD or i == count:
+                held.append((first, i))
+            first = i
+    steps: list[Step] = []
+    for start, stop in [*held, (count, count)]:
+        i = len(steps)
+        while i < start:  # the moving frames before this held run, in groups
+            size = _fit_ahead(views[i:start], map_px)
+            steps.extend([Step(tuple(views[i : i + size]))] * size)
+            i += size
+        if stop > start:
+            steps.extend([Step((views[start],), exact=True)] * (stop - start))
+    return steps
 
 
 class GroundRaster:
     """The ground and the band over the areas of a box round a view, as images."""
 
     def __init__(self, ctx: DrawContext, views: Sequence[FittedView], map_px: tuple[float, float]):
-        ahead = _box_ahead(views, map_px) if len(views) > 1 else None
-        self.view, self.made_for = ahead or (_box_round(views[0], map_px), views[0].metres_per_px)
+        if len(views) > 1:
+            self.view, self.made_for = _box_ahead(views)
+        else:
+            self.view, self.made_for = _box_round(views[0], map_px), views[0].metres_per_px
         layout = replace(
             frame_layout(ctx.size),
             map=(0, 0, 1, 1),
@@ -113,30 +161,34 @@ def _box_round(view: FittedView, map_px: tuple[float, float]) -> FittedView:
     return FittedView(cx - hw, cy - hh, cx + hw, cy + hh, size, float(size[0]))
 
 
-def _box_ahead(
-    views: Sequence[FittedView], map_px: tuple[float, float]
-) -> tuple[FittedView, float] | None:
-    """A raster's box for the first of ``views`` and as many of the next as fit in the
-    budget, and the middle of their scales (metres a pixel; ``None``: only the first fits)."""
+def _fit_ahead(views: Sequence[FittedView], map_px: tuple[float, float]) -> int:
+    """How many of ``views``, from the first, one raster serves: at most :data:`BUDGET` times
+    the map's pixels, and a range of scales of :data:`SPAN` (at least one)."""
     first = views[0]
     pad = PAD * max(first.x1 - first.x0, first.y1 - first.y0)
     limit = BUDGET * map_px[0] * map_px[1]
-    box, fine, coarse, count = None, np.inf, 0.0, 0
-    for view in views:
-        mpp = view.metres_per_px
-        lo, hi = min(fine, mpp), max(coarse, mpp)
-        grown = (view.x0, view.y0, view.x1, view.y1) if box is None else (
-            min(box[0], view.x0), min(box[1], view.y0), max(box[2], view.x1), max(box[3], view.y1)
-        )  # fmt: skip
-        px = lo / FINER
-        area = (grown[2] - grown[0] + 2 * pad) * (grown[3] - grown[1] + 2 * pad) / px**2
-        if hi / lo > SPAN or area > limit:
-            break
-        box, fine, coarse, count = grown, lo, hi, count + 1
-    if count < 2:
-        return None
+    x0, y0, x1, y1 = first.x0, first.y0, first.x1, first.y1
+    fine = coarse = first.metres_per_px
+    for count, view in enumerate(views[1:], 1):
+        fine, coarse = min(fine, view.metres_per_px), max(coarse, view.metres_per_px)
+        x0, y0 = min(x0, view.x0), min(y0, view.y0)
+        x1, y1 = max(x1, view.x1), max(y1, view.y1)
+        px = fine / FINER
+        if coarse / fine > SPAN or (x1 - x0 + 2 * pad) * (y1 - y0 + 2 * pad) / px**2 > limit:
+            return count
+    return len(views)
+
+
+def _box_ahead(views: Sequence[FittedView]) -> tuple[FittedView, float]:
+    """A raster's box for ``views`` (a group of :func:`_fit_ahead`): round them all, padded,
+    as fine as the finest, and the middle of their scales (metres a pixel)."""
+    first = views[0]
+    pad = PAD * max(first.x1 - first.x0, first.y1 - first.y0)
+    fine = min(v.metres_per_px for v in views)
+    coarse = max(v.metres_per_px for v in views)
     px = fine / FINER
-    x0, y0, x1, y1 = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
+    x0, y0 = min(v.x0 for v in views) - pad, min(v.y0 for v in views) - pad
+    x1, y1 = max(v.x1 for v in views) + pad, max(v.y1 for v in views) + pad
     size = (int(np.ceil((x1 - x0) / px)), int(np.ceil((y1 - y0) / px)))
     view = FittedView(x0, y0, x0 + size[0] * px, y0 + size[1] * px, size, float(size[0]))
     return view, float(np.sqrt(fine * coarse))

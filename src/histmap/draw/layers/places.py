@@ -87,9 +87,10 @@ class Places(Layer):
         self._boxes: dict[tuple[int, int], tuple[float, float, float, float]] = {}
         self._sprites: dict[tuple[int, int | None], tuple[np.ndarray, float, float]] = {}
         self._anchors: dict[int, np.ndarray] = {}
+        """The window anchors of the parallels' labels of the last plan."""
         self._taken = np.zeros((0, 4))
         """The boxes placed so far in this plan, as (n, 4) extents."""
-        """The window anchors of the parallels' labels of the last plan."""
+        self._sheet: tuple[FigureCanvasAgg, object] | None = None
         self.boxes: list = []
         self.chosen: list[tuple[int, int | None, Bbox | None]] = []
         """The places' labels of the last plan: (place, choice, window box)."""
@@ -316,11 +317,17 @@ class Places(Layer):
         x0, y0, x1, y1 = self._box(i, k) if k is not None else (0.0, 0.0, 0.0, 0.0)
         pad = ctx.pt(6)
         w, h = int(np.ceil(x1 - x0 + 2 * pad)), int(np.ceil(y1 - y0 + 2 * pad))
-        fig = Figure(figsize=(w / 100, h / 100), dpi=ctx.figure.dpi)
-        fig.patch.set_visible(False)
-        canvas = FigureCanvasAgg(fig)
-        ax = fig.add_axes((0, 0, 1, 1), xlim=(0, w), ylim=(0, h))
-        ax.set_axis_off()
+        # One small figure serves every sprite: a new figure and axes cost more than the label.
+        if self._sheet is None:
+            fig = Figure(dpi=ctx.figure.dpi)
+            fig.patch.set_visible(False)
+            ax = fig.add_axes((0, 0, 1, 1))
+            ax.set_axis_off()
+            self._sheet = (FigureCanvasAgg(fig), ax)
+        canvas, ax = self._sheet
+        canvas.figure.set_size_inches(w / 100, h / 100)
+        ax.set_xlim(0, w)
+        ax.set_ylim(0, h)
         anchor = (pad - x0, pad - y0)
         if k is not None:
             self._label(ax, i, k, anchor)
@@ -328,6 +335,8 @@ class Places(Layer):
             self._dot(ax, i, anchor)
         canvas.draw()
         image = np.asarray(canvas.buffer_rgba()).copy()
+        for artist in [*ax.texts, *ax.lines]:
+            artist.remove()
         self._sprites[i, k] = (image, anchor[0], anchor[1])
         return self._sprites[i, k]
 
