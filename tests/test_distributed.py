@@ -25,7 +25,7 @@ def test_frames_from_a_local_cluster_match_local_frames(korea):
     for a, b in zip(far, near, strict=True):
         assert a.shape == (180, 320, 4)
         assert (a[:, :, 3] == 255).all()
-        assert np.abs(a.astype(int) - b.astype(int)).mean() < 0.5
+        assert np.array_equal(a, b)  # drawn from the plan alone, whichever worker draws it
 
 
 def test_render_through_the_command_line_with_a_scheduler(tmp_path):

@@ -9,11 +9,11 @@ import pytest
 import shapely
 
 from histmap._dates import to_day
-from histmap.draw import FrameRenderer
+from histmap.draw import FrameRenderer, frame_steps
 from histmap.draw.layers.areas import ZONE_PX, zone_width
 from histmap.draw.layers.places import AREAS
 from histmap.options import RenderOptions
-from histmap.render import AHEAD, plan_frames
+from histmap.render import plan_frames
 from histmap.scene import View
 
 
@@ -27,12 +27,13 @@ def layer(renderer, name):
 
 
 def draw(korea, plan, renderer, i):
-    """Frame ``i`` of the video, after the two before it (as the video draws them)."""
+    """Frame ``i`` of the video, after the two before it, drawn as the plan says."""
+    steps = frame_steps(korea.world, plan.size, plan.views)
     for j in range(max(0, i - 2), i + 1):
         scene = korea.world.scene(
             float(plan.days[j]), t=float(plan.times[j]), story=plan.story, view=plan.view(j)
         )
-        renderer.render_rgba(scene, ahead=plan.views[j + 1 : j + 1 + AHEAD])
+        renderer.render_rgba(scene, step=steps[j])
     return scene
 
 

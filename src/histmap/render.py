@@ -33,7 +33,7 @@ from .framing import fixed, follow
 from .narration import Clip, load_clips, narration_folder
 from .options import GIF_FPS, RenderOptions
 from .outputs import die_with_parent
-from .scene import View, World
+from .scene import Scene, View, World
 from .story import Story
 from .timeline import frame_count
 
@@ -194,17 +194,23 @@ class FrameSource:
     def draw(self, indices, out: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
         """Frames ``indices`` of the plan as RGBA arrays (what the encoders take fastest),
         drawn into ``out[0]``, ``out[1]``, ... if given."""
-        plan = self.plan
-        return [
-            self.renderer.render_rgba(
-                self.world.scene(
-                    float(plan.days[i]), t=float(plan.times[i]), story=plan.story, view=plan.view(i)
-                ),
-                out=None if out is None else out[n],
-                step=None if self.steps is None else self.steps[i],
+        frames = []
+        for n, i in enumerate(indices):
+            step = None if self.steps is None else self.steps[i]
+            first = None if step is None or step.first == i else self._scene_of(step.first)
+            frames.append(
+                self.renderer.render_rgba(
+                    self._scene_of(i)(), out=None if out is None else out[n], step=step, first=first
+                )
             )
-            for n, i in enumerate(indices)
-        ]
+        return frames
+
+    def _scene_of(self, i: int) -> Callable[[], Scene]:
+        """The scene of frame ``i`` of the plan, made when called."""
+        plan = self.plan
+        return lambda: self.world.scene(
+            float(plan.days[i]), t=float(plan.times[i]), story=plan.story, view=plan.view(i)
+        )
 
     def task(self, indices) -> list[np.ndarray] | None:
         """Frames ``indices``: into the ring if there is one (nothing to send back), else

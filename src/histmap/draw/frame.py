@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,6 +156,7 @@ class FrameRenderer:
         out: np.ndarray | None = None,
         *,
         step: Step | None = None,
+        first: Callable[[], Scene] | None = None,
     ) -> np.ndarray:
         """The frame of a scene as an (height, width, 4) uint8 array, alpha 255.
 
@@ -164,11 +165,12 @@ class FrameRenderer:
         ``step``, how the frame is drawn as a video's plan decides it (:func:`frame_steps`),
         draws a moving view from its group's raster and a held view exactly from its
         first frame, whichever frames this renderer drew before; without it a view is
-        taken to hold once it repeats.
+        taken to hold once it repeats. ``first`` gives the scene of the step's first frame
+        (``step.first``): a held view's labels are placed round it, called only to place them.
         """
         with quiet_glyph_warnings():
             self._saved = None
-            new_areas = self._update(scene, step)
+            new_areas = self._update(scene, step, first)
             if self.compositor is None:
                 with self.ctx.hatching():
                     self.canvas.draw()
@@ -251,7 +253,9 @@ class FrameRenderer:
         layer.build()
         layer.artists = [a for a in self.ctx.artists() if a not in before]
 
-    def _show(self, view: View, step: Step | None = None) -> None:
+    def _show(
+        self, view: View, step: Step | None = None, first: Callable[[], Scene] | None = None
+    ) -> None:
         """Show ``view``: while it moves (``step`` says so, or without it the view differs
         from the last frame's), cut the ground from a raster and lay the labels as sprites;
         once it holds, rebuild every layer that depends on the view for it, and bake them
@@ -270,6 +274,8 @@ class FrameRenderer:
             return
         if fitted == self.ctx.view and self._exact:
             return
+        if first is not None:  # labels placed round the held run's first frame
+            self.ctx.scene = first()
         with self._fonts():
             redrawn = [layer for layer in self.layers if layer.depends is Depends.VIEW]
             self._set_view(fitted, redrawn)
@@ -318,12 +324,15 @@ class FrameRenderer:
         self._exact = False
         self._moved = (fitted, self._raster_for)
 
-    def _update(self, scene: Scene, step: Step | None = None) -> bool:
+    def _update(
+        self, scene: Scene, step: Step | None = None, first: Callable[[], Scene] | None = None
+    ) -> bool:
         """Set every moving layer to ``scene``; whether the areas changed."""
         if self.ctx.scene is None:  # the view's labels were placed before any scene
             self._exact = False
         self.ctx.scene = scene
-        self._show(scene.view or self.world.overview, step)
+        self._show(scene.view or self.world.overview, step, first)
+        self.ctx.scene = scene
         changed = False
         for layer in self.layers:
             # Every layer is told (instant ones change); only the areas' change is news.

@@ -59,6 +59,9 @@ class Step:
 
     views: tuple[FittedView, ...]
     exact: bool = False
+    first: int = 0
+    """The index in the plan of the run's first frame: a held view's labels are placed
+    round that frame's fronts and arrows, whichever frame of the run is drawn first."""
 
 
 def plan_steps(views: Sequence[FittedView], map_px: tuple[float, float]) -> list[Step]:
@@ -84,10 +87,10 @@ def plan_steps(views: Sequence[FittedView], map_px: tuple[float, float]) -> list
         i = len(steps)
         while i < start:  # the moving frames before this held run, in groups
             size = _fit_ahead(views[i:start], map_px)
-            steps.extend([Step(tuple(views[i : i + size]))] * size)
+            steps.extend([Step(tuple(views[i : i + size]), first=i)] * size)
             i += size
         if stop > start:
-            steps.extend([Step((views[start],), exact=True)] * (stop - start))
+            steps.extend([Step((views[start],), exact=True, first=start)] * (stop - start))
     return steps
 
 
