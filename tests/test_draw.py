@@ -389,6 +389,24 @@ def test_a_vanishing_pocket_is_drawn_thinner_and_fainter(korea):
     assert min(alphas) < 0.6 * max(alphas)
 
 
+def test_the_chosin_pockets_keep_the_uns_colour_in_a_close_view(korea):
+    """28 November 1950 as the camera frames it: the Chosin pockets are a few pixels wide
+    but stand for the UN's positions; their fill keeps the UN's colour (only their ring is
+    thinner), not a fade that reads as no one's ground."""
+    from histmap.framing import still_view
+
+    day = to_day("1950-11-28")
+    view = still_view(korea.world, (1280, 720), day, None)
+    renderer = FrameRenderer(korea.world, (1280, 720), layered=False)
+    renderer.render(korea.world.scene(day, view=view))
+    areas = next(layer for layer in renderer.layers if layer.name == "Areas")
+    un = mpl.colors.to_rgb("#2f6fb3")
+    alphas = [c[3] for c in areas._territories.get_facecolor() if np.allclose(c[:3], un)]
+    assert alphas and min(alphas) == pytest.approx(THEME.territory_alpha)
+    assert len(korea.world.scene(day, view=view).regions["un"].geoms) >= 5
+    assert min(areas._fronts.get_linewidths()) < 0.6 * max(areas._fronts.get_linewidths())
+
+
 def test_closer_views_show_more_places_at_the_same_size(korea):
     scene = korea.world.scene(to_day("1953-07-27"))
     renderer = FrameRenderer(korea.world, (1280, 720), layered=False)

@@ -18,6 +18,9 @@ POCKET_PX = 40.0
 """A closed front (a pocket) smaller on screen than a square of this many points a side is
 drawn thinner and its area fainter, in proportion to its area: a vanishing pocket fades
 away instead of shrinking into a thickly outlined blob."""
+FILL_PX = 10.0
+"""A pocket's area keeps its side's full colour down to a square of this many points a side
+(so the Chosin pockets read as the UN's in a close view), then fades with its area."""
 LEAST = 0.15
 """The least weight a pocket's line and fill keep (a fraction of the full ones)."""
 ZONE_PX = 8.0
@@ -137,16 +140,16 @@ class Areas(Layer):
         self._gains.set_paths([polygon_path(g) for g in [*scene.gains.values(), *steps]])
         self._gains.set_facecolor((1, 1, 1, alpha))
 
-    def _small_px2(self) -> float:
-        return self.ctx.pt(POCKET_PX) ** 2
+    def _small_px2(self, side_pt: float = POCKET_PX) -> float:
+        return self.ctx.pt(side_pt) ** 2
 
     def _set_territories(self, scene: Scene) -> None:
-        """Each side's area, one path a part: small parts (pockets) fainter."""
+        """Each side's area, one path a part: the smallest parts (vanishing pockets) fainter."""
         spec, t, mpp = self.ctx.world.data.spec, self.ctx.theme, self.ctx.view.metres_per_px
         paths, colours = [], []
         for side in (s for s in spec.sides if s.id in scene.regions):
             parts = shapely.get_parts(scene.regions[side.id])
-            weights = np.clip(shapely.area(parts) / mpp**2 / self._small_px2(), LEAST, 1.0)
+            weights = np.clip(shapely.area(parts) / mpp**2 / self._small_px2(FILL_PX), LEAST, 1.0)
             big = parts[weights >= 1.0]
             if len(big):
                 paths.append(polygon_path(shapely.MultiPolygon(list(big))))
