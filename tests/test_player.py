@@ -331,7 +331,7 @@ def test_playing_follows_the_camera_until_the_user_pans(browser, player_dir):  #
     page.mouse.up()
     assert page.evaluate("window.histmap.following()") is False
     assert follow.get_attribute("aria-pressed") == "false"
-    where = page.evaluate("[window.histmap.map.getCenter(), window.histmap.map.getZoom()]")
+    where = _resting_view(page)  # after the drag's own glide (Leaflet's inertia)
     page.wait_for_function("window.histmap.date() >= '1950-10-20'", timeout=60_000)
     assert page.evaluate("[window.histmap.map.getCenter(), window.histmap.map.getZoom()]") == where
     # The toggle is a button the keyboard reaches: on again, the camera frames the date.
@@ -343,6 +343,18 @@ def test_playing_follows_the_camera_until_the_user_pans(browser, player_dir):  #
     assert page.evaluate("[window.histmap.map.getCenter(), window.histmap.map.getZoom()]") != where
     assert errors == [] and outside == []
     page.close()
+
+
+def _resting_view(page) -> list:
+    """The map's centre and zoom once they stop changing (checked every 0.2 s)."""
+    view = None
+    for _ in range(50):
+        now = page.evaluate("[window.histmap.map.getCenter(), window.histmap.map.getZoom()]")
+        if now == view:
+            return view
+        view = now
+        page.wait_for_timeout(200)
+    raise AssertionError(f"the map kept moving after the drag: {view}")
 
 
 def test_recent_gains_agree_with_the_engine(browser, player_dir, korea):  # noqa: F811
