@@ -59,8 +59,6 @@ class DrawContext:
             ax.set_xlim(0, 1)
             ax.set_ylim(0, 1)
         self.placed: list = []
-        self.labels = True
-        """Whether layers add their labels (a raster of the ground while moving has none)."""
         self.badges: list = []
         """The numbered badges of a still as drawn: (number, window box)."""
         self.marker_boxes: list = []

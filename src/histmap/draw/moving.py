@@ -112,7 +112,6 @@ class GroundRaster:
         )
         size = self.view.size
         rctx = DrawContext(ctx.world, size, None, ctx.theme, layout=layout)
-        rctx.labels = False
         rctx.set_view(self.view)
         layers = [layer(rctx) for layer in LAYERS]
         built: dict[Band, list] = {}
