@@ -3,6 +3,8 @@ the share of the land that side holds, with its percentage (``[panel] shares``).
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import matplotlib as mpl
 import numpy as np
 from matplotlib.patches import Rectangle
@@ -38,9 +40,18 @@ def side_tint(ctx: DrawContext, colour: str) -> tuple[float, float, float]:
     return tuple(fill * t.territory_alpha + land * (1 - t.territory_alpha))
 
 
+STEPS_PX = 4
+"""The bar's parts end on a quarter of a pixel: the counters look the same, and a frame's
+counters are drawn once for each position of their ends (a video's shares change a little
+each frame, and are still while the date is held)."""
+KEPT = 64
+"""How many drawings of the counters a renderer keeps."""
+
+
 class PanelShares(Layer):
     """Each side's share of the land at the instant: above the legend beside the map, below
-    it under the map. Drawn live (a few rectangles and short numbers), not cached."""
+    it under the map. Drawn live, and kept: its pixels (on the static panel) are laid again
+    while its parts end on the same quarter pixels with the same numbers."""
 
     depends, band = Depends.INSTANT, Band.CURSOR
 
@@ -74,18 +85,22 @@ class PanelShares(Layer):
         self._measure = measure(heading, ctx.renderer(), pt(NUMBER_PT))
         self._px = box.width / width  # pixels in a unit of the panel's width
         self._key: tuple | None = None
+        self._region = ctx.rows_cols(box, 1)
+        self._drawn: OrderedDict[tuple, np.ndarray] = OrderedDict()
 
     def update(self, scene: Scene) -> bool:
         if not self.artists or scene.shares is None:
             return False
         percents = whole_percents(scene.shares)
-        key = tuple(round(scene.shares.get(side, 0.0), 4) for side, _ in self._parts)
+        x, _, width, _ = self._bar
+        steps = self._px * width * STEPS_PX  # quarter pixels along the whole bar
+        ends = np.round(np.cumsum([scene.shares.get(side, 0.0) for side, _ in self._parts]) * steps)
+        key = (*ends.astype(int), *(percents.get(side, 0) for side, _ in self._parts))
         if key == self._key:
             return False
         self._key = key
-        x, _, width, _ = self._bar
-        for side, part in self._parts:
-            length = width * scene.shares.get(side, 0.0)
+        lengths = np.diff(ends, prepend=0.0) * width / steps
+        for (side, part), length in zip(self._parts, lengths, strict=True):
             part.set_x(x)
             part.set_width(length)
             number = self._numbers.get(side)
@@ -97,6 +112,22 @@ class PanelShares(Layer):
                 number.set_x(x + length / 2)
             x += length
         return True
+
+    def draw(self, renderer) -> None:
+        """Lay the counters' pixels if they were drawn before as they are now, else draw
+        them and keep their pixels."""
+        if not self.artists:
+            return
+        pixels = self.ctx.pixels()[self._region]
+        kept = self._drawn.get(self._key)
+        if kept is not None:
+            pixels[...] = kept
+            self._drawn.move_to_end(self._key)
+            return
+        super().draw(renderer)
+        self._drawn[self._key] = pixels.copy()
+        if len(self._drawn) > KEPT:
+            self._drawn.popitem(last=False)
 
     def _box(self) -> Bbox:
         """Where the counters go, in window pixels."""
