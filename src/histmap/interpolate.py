@@ -83,6 +83,7 @@ def ease(alpha: float, easing: str = "linear") -> float:
 GAIN_MIN_SHARE = 2e-4
 """Recent gains smaller than this share of the land are slivers, not ground taken."""
 
+
 class Morph:
     """Interpolate a partition of ``land`` among ``sides`` through ``keyframes``.
 
@@ -124,6 +125,7 @@ class Morph:
         self._cache_size = cache_size
         self._recent: OrderedDict[float, tuple[dict, list]] = OrderedDict()
         self._recent_gains: OrderedDict[tuple[float, float], dict] = OrderedDict()
+        self._blends: OrderedDict[tuple[float, bool], tuple[np.ndarray, list[int]]] = OrderedDict()
         self._on_land: OrderedDict[int, np.ndarray] = OrderedDict()
         self._min_gain = GAIN_MIN_SHARE * land.area
 
@@ -295,7 +297,17 @@ class Morph:
 
     def _blend(self, day: float, land_only: bool = False) -> tuple[np.ndarray, list[int]]:
         """The blended fields at an instant and the indices of the sides present around it;
-        ``land_only``: at the land cells only (flat, in the order of ``grid.land_mask``)."""
+        ``land_only``: at the land cells only (flat, in the order of ``grid.land_mask``).
+        The last few are kept: a frame's areas and its recent gains blend the same instant.
+        Callers must not write into the fields."""
+        key = (day, land_only)
+        if key not in self._blends:
+            self._blends[key] = self._blend_now(day, land_only)
+            if len(self._blends) > 4:
+                self._blends.popitem(last=False)
+        return self._blends[key]
+
+    def _blend_now(self, day: float, land_only: bool) -> tuple[np.ndarray, list[int]]:
         i, alpha = self._locate(day)
         if alpha == 1.0:
             i, alpha = i + 1, 0.0
@@ -464,8 +476,18 @@ class _Grid:
         return self.contours(values).zero_lines()
 
     def region(self, values: np.ndarray) -> BaseGeometry:
-        """The polygons where ``values < 0``, with sub-cell boundaries."""
-        return self.contours(values).below_zero()
+        """The polygons where ``values < 0``, with sub-cell boundaries: contoured in the box
+        round the negative cells only (a recent gain is a small part of the grid), with a
+        margin of cells all at or above zero, so the polygons are the whole grid's."""
+        rows, cols = (
+            np.flatnonzero((values < 0).any(axis=1)),
+            np.flatnonzero((values < 0).any(axis=0)),
+        )
+        if not len(rows):
+            return _EMPTY
+        r0, c0 = max(rows[0] - 2, 0), max(cols[0] - 2, 0)
+        box = slice(r0, rows[-1] + 3), slice(c0, cols[-1] + 3)
+        return _Contours(self._xx[box], self._yy[box], values[box]).below_zero()
 
     def contours(self, values: np.ndarray) -> _Contours:
         return _Contours(self._xx, self._yy, values)

@@ -5,27 +5,27 @@ from __future__ import annotations
 import matplotlib as mpl
 import numpy as np
 import shapely
-import shapely.geometry.polygon
 from matplotlib.path import Path as MplPath
 from shapely.geometry.base import BaseGeometry
+
+POLYGON = 3
+"""shapely's type id of a polygon."""
 
 
 def polygon_path(geom: BaseGeometry) -> MplPath:
     """A matplotlib path of a (multi)polygon, holes included, for one patch or collection item."""
-    rings = []
-    for poly in shapely.get_parts(geom):
-        if poly.geom_type != "Polygon" or poly.is_empty:
-            continue
-        # Holes wound against the shell, so matplotlib's nonzero rule leaves them empty.
-        poly = shapely.geometry.polygon.orient(poly, 1.0)
-        rings.append(np.asarray(poly.exterior.coords))
-        rings.extend(np.asarray(r.coords) for r in poly.interiors)
-    if not rings:
+    parts = shapely.get_parts(geom)
+    parts = parts[(shapely.get_type_id(parts) == POLYGON) & ~shapely.is_empty(parts)]
+    if not len(parts):
         return MplPath(np.zeros((1, 2)), [MplPath.MOVETO])
-    codes = [
-        np.r_[MplPath.MOVETO, np.full(len(r) - 2, MplPath.LINETO), MplPath.CLOSEPOLY] for r in rings
-    ]
-    return MplPath(np.concatenate(rings), np.concatenate(codes).astype(np.uint8))
+    # Holes wound against the shell, so matplotlib's nonzero rule leaves them empty.
+    rings = shapely.get_rings(shapely.orient_polygons(parts, exterior_cw=False))
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    codes = np.full(len(coords), MplPath.LINETO, dtype=np.uint8)
+    starts = np.flatnonzero(np.diff(ring, prepend=-1))
+    codes[starts] = MplPath.MOVETO
+    codes[np.r_[starts[1:], len(coords)] - 1] = MplPath.CLOSEPOLY
+    return MplPath(coords, codes)
 
 
 def line_segments(geom: BaseGeometry) -> list[np.ndarray]:
