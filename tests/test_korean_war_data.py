@@ -415,6 +415,7 @@ CHECKED_CHAPTERS = [
     ("XXXI", "The Capture of P'yongyang"),  # Appleman
     ("XXXII", "Up to the Ch'ongch'on"),  # Appleman
     ("XXXVIII", "The X Corps Advances to the Yalu"),  # Appleman
+    ("XXVI", "The Counteroffensive"),  # Mossman
     ("VIII", "Redeployment South"),  # Mossman
     ("IX", "The Chinese Third Phase Offensive: The Opening"),  # Mossman
     ("X", "Withdrawal From Seoul"),  # Mossman
@@ -554,3 +555,24 @@ def test_taebaek_pocket_only_in_october_1950(korea):
     for date in ("1950-09-28", "1950-10-20"):
         assert side_holding(korea, date, TAEBAEK) == "un", date
 
+
+# The third pass of the audit (SOURCES.md, "Events, third pass").
+def test_no_arrow_cites_the_unchecked_west_point_atlas(korea):
+    """No text of the atlas's Korean maps could be read: the arrows cite the official
+    histories' chapters and maps instead."""
+    assert not korea.events["source"].str.contains("West Point").any()
+    sources = korea.events.set_index("id")["source"]
+    assert "Map III" in sources["drive-to-the-naktong"] and "Map III" in sources["sweep-to-chinju"]
+    assert "Taegu-Kumch'on-Taejon-Suwon" in sources["pusan-breakout"]
+    assert "Map 9" in sources["chinese-second-phase"]
+
+
+def test_pusan_perimeter_is_about_90_by_60_miles(korea):
+    """Montross and Canzona, vol. I: a beachhead about 90 miles long and 60 wide in early
+    August 1950 (the caption said 100 by 50, which no source we read gives)."""
+    pusan = event_texts(korea, "pusan-perimeter")
+    assert pusan["date"] == "1950-08-01"
+    assert "90 miles long and 60 wide" in pusan["caption"]
+    assert "145 km de long sur 95 de large" in pusan["caption:fr"]
+    assert "145km" in pusan["caption:ko"] and "95km" in pusan["caption:ko"]
+    assert "100 miles" not in pusan["caption"]
