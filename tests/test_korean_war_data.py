@@ -415,6 +415,7 @@ CHECKED_CHAPTERS = [
     ("XXXI", "The Capture of P'yongyang"),  # Appleman
     ("XXXII", "Up to the Ch'ongch'on"),  # Appleman
     ("XXXVIII", "The X Corps Advances to the Yalu"),  # Appleman
+    ("XXVI", "The Counteroffensive"),  # Mossman
     ("VIII", "Redeployment South"),  # Mossman
     ("IX", "The Chinese Third Phase Offensive: The Opening"),  # Mossman
     ("X", "Withdrawal From Seoul"),  # Mossman
@@ -527,3 +528,51 @@ def test_no_line_cuts_an_island(korea):
             if min(shares) > 0.02:
                 cut.append((str(snap.date), island.representative_point().coords[0]))
     assert cut == []
+
+
+# The by-passed KPA units in the Taebaek mountains, October 1950 (SOURCES.md, "The by-passed
+# forces in the Taebaek mountains"): a mountain area on the range between Yongwol, Chongson and
+# Taebaek-san, drawn round at the scale of the area, not as a front.
+TAEBAEK = (128.72, 37.25)
+
+
+@pytest.mark.parametrize("date", ["1950-10-02", "1950-10-09", "1950-10-14"])
+def test_taebaek_bypassed_units_are_a_round_mountain_pocket(korea, date):
+    pocket, pieces = part_holding(korea, date, TAEBAEK, side="north")
+    assert pocket is not None, date
+    assert pocket is not max(pieces, key=lambda p: p.area)  # behind the UN front
+    roundness = 4 * np.pi * pocket.area / pocket.length**2  # 1 for a circle; the old hexagon 0.84
+    assert roundness > 0.93, roundness
+    assert 0.1 < pocket.area < 0.2  # some 1,000-2,000 km2: the mountain area, not a front
+    # On the range, east of the Chech'on-Tanyang road and west of the coast road, both UN-held.
+    west, _, east, _ = pocket.bounds
+    assert west > 128.4 and east < 129.0, pocket.bounds
+    for town in ((128.19, 37.13), (128.37, 36.98), (129.17, 37.44)):  # Chechon, Tanyang, Samchok
+        assert side_holding(korea, date, town) == "un", (date, town)
+
+
+def test_taebaek_pocket_only_in_october_1950(korea):
+    for date in ("1950-09-28", "1950-10-20"):
+        assert side_holding(korea, date, TAEBAEK) == "un", date
+
+
+# The third pass of the audit (SOURCES.md, "Events, third pass").
+def test_no_arrow_cites_the_unchecked_west_point_atlas(korea):
+    """No text of the atlas's Korean maps could be read: the arrows cite the official
+    histories' chapters and maps instead."""
+    assert not korea.events["source"].str.contains("West Point").any()
+    sources = korea.events.set_index("id")["source"]
+    assert "Map III" in sources["drive-to-the-naktong"] and "Map III" in sources["sweep-to-chinju"]
+    assert "Taegu-Kumch'on-Taejon-Suwon" in sources["pusan-breakout"]
+    assert "Map 9" in sources["chinese-second-phase"]
+
+
+def test_pusan_perimeter_is_about_90_by_60_miles(korea):
+    """Montross and Canzona, vol. I: a beachhead about 90 miles long and 60 wide in early
+    August 1950 (the caption said 100 by 50, which no source we read gives)."""
+    pusan = event_texts(korea, "pusan-perimeter")
+    assert pusan["date"] == "1950-08-01"
+    assert "90 miles long and 60 wide" in pusan["caption"]
+    assert "145 km de long sur 95 de large" in pusan["caption:fr"]
+    assert "145km" in pusan["caption:ko"] and "95km" in pusan["caption:ko"]
+    assert "100 miles" not in pusan["caption"]

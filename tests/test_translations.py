@@ -18,7 +18,7 @@ CASES = [(m, lang) for m, langs in LANGUAGES.items() for lang in langs]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 LATIN = re.compile(r"[A-Za-z]")
 # Distances the English gives in miles are given in kilometres in the translations.
-IN_KM = {"pusan-perimeter": {100.0, 50.0}, "pyongyang-abandoned": {120.0}}
+IN_KM = {"pusan-perimeter": {90.0, 60.0}, "pyongyang-abandoned": {120.0}}
 
 
 def features(map_name: str, kind: str) -> list[dict]:
