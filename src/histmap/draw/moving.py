@@ -33,7 +33,10 @@ from .layers.ground import Ground, Masks
 from .layers.linework import Linework, ReferenceLines
 
 FINER = 1.25
-"""A raster's pixels are this many times finer than the view it is made for."""
+"""A raster made for one view has pixels this many times finer than the view's."""
+FINER_AHEAD = 1.0
+"""A raster made for views ahead has the pixels of the finest: every view is cut from it at
+its own scale or shrunk (a zoom's coarser views), never enlarged; finer would only cost."""
 WIDER = 1.6
 """A raster covers this many times the width and height of the view it is made for."""
 DRIFT = 1.3
@@ -175,7 +178,7 @@ def _fit_ahead(views: Sequence[FittedView], map_px: tuple[float, float]) -> int:
         fine, coarse = min(fine, view.metres_per_px), max(coarse, view.metres_per_px)
         x0, y0 = min(x0, view.x0), min(y0, view.y0)
         x1, y1 = max(x1, view.x1), max(y1, view.y1)
-        px = fine / FINER
+        px = fine / FINER_AHEAD
         if coarse / fine > SPAN or (x1 - x0 + 2 * pad) * (y1 - y0 + 2 * pad) / px**2 > limit:
             return count
     return len(views)
@@ -188,7 +191,7 @@ def _box_ahead(views: Sequence[FittedView]) -> tuple[FittedView, float]:
     pad = PAD * max(first.x1 - first.x0, first.y1 - first.y0)
     fine = min(v.metres_per_px for v in views)
     coarse = max(v.metres_per_px for v in views)
-    px = fine / FINER
+    px = fine / FINER_AHEAD
     x0, y0 = min(v.x0 for v in views) - pad, min(v.y0 for v in views) - pad
     x1, y1 = max(v.x1 for v in views) + pad, max(v.y1 for v in views) + pad
     size = (int(np.ceil((x1 - x0) / px)), int(np.ceil((y1 - y0) / px)))
