@@ -92,3 +92,29 @@ def test_two_workers_follow_the_camera_as_one_process_does(korea):
     held = [i for i in range(1, len(plan.views) - 1) if plan.views[i - 1] == plan.views[i]]
     moving = [i for i in range(1, len(plan.views)) if plan.views[i - 1] != plan.views[i]]
     assert len(held) > 10 and len(moving) > 10
+
+
+@needs_fork
+def test_two_workers_compute_each_keyframe_once_between_them(monkeypatch):
+    """Both workers need the keyframes of the whole story (they take turns along it): the
+    first to need one computes it, the other reads it from their shared memory."""
+    import histmap
+
+    stores = []
+
+    class Recorded(render.SharedKeyframes):
+        def __init__(self, morph):
+            super().__init__(morph)
+            stores.append(self)
+
+    monkeypatch.setattr(render, "SharedKeyframes", Recorded)
+    fresh = histmap.load_map("korean_war")  # nothing computed yet in this process
+    plan = fresh.plan(size=(320, 180), fps=12, duration=6, camera="fixed")
+    frames = frames_of(fresh.world, plan, 2)
+    (store,) = stores
+    made = list(store.made)
+    assert sum(made) > 20 and max(made) == 1  # the story runs over dozens of keyframes
+    assert fresh.world.morph.keyframe_store is None  # this process computes its own again
+    alone = histmap.load_map("korean_war")
+    for a, b in zip(frames_of(alone.world, plan, 1), frames, strict=True):
+        assert np.array_equal(a, b)

@@ -43,6 +43,7 @@ rivers.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
@@ -56,6 +57,11 @@ from shapely.geometry.base import BaseGeometry
 
 from .landtiles import LandTiles
 from .model import UNHELD
+
+KeyframeField = tuple[np.ndarray, set[int]]
+"""A keyframe's signed distance fields and the sides holding land in it."""
+KeyframeStore = Callable[[int, Callable[[int], KeyframeField]], KeyframeField]
+"""Gives keyframe ``index``'s fields, from ``make(index)`` or from where it keeps them."""
 
 _EMPTY = Polygon()
 
@@ -127,6 +133,10 @@ class Morph:
         self._recent_gains: OrderedDict[tuple[float, float], dict] = OrderedDict()
         self._blends: OrderedDict[tuple[float, bool], tuple[np.ndarray, list[int]]] = OrderedDict()
         self._on_land: OrderedDict[int, np.ndarray] = OrderedDict()
+        self.keyframe_store: KeyframeStore | None = None
+        """Where the keyframes' fields come from: called with a keyframe's index and
+        :meth:`keyframe_field`, it returns what that returns (say, computed once for
+        several processes); ``None``: computed here."""
         self._min_gain = GAIN_MIN_SHARE * land.area
 
     # -- public ------------------------------------------------------------------------------
@@ -356,20 +366,28 @@ class Morph:
         if index in self._fields:
             self._fields.move_to_end(index)
             return self._fields[index]
+        made = self.keyframe_store or _made_here
+        field, self._present[index] = made(index, self.keyframe_field)
+        self._fields[index] = field
+        if len(self._fields) > self._cache_size:
+            self._fields.popitem(last=False)
+        return field
+
+    def keyframe_field(self, index: int) -> KeyframeField:
+        """Keyframe ``index``'s signed distance fields (float32, one per side of
+        :attr:`sides`, on :attr:`grid`) and the indices of the sides holding land in it,
+        computed (a tenth of a second: see :attr:`keyframe_store`)."""
         drawn = self.keyframes[index].territories
         # Cell centres in the drawn (unclipped) territories, on land: the same as the
         # clipped snapshot at every cell, without the cost of an overlay with the coast.
         labels = self._grid.labels(drawn, self.sides)
         field = self._grid.signed_distances(labels, len(self.sides))
-        self._present[index] = {int(k) for k in np.unique(labels) if k >= 0}
+        present = {int(k) for k in np.unique(labels) if k >= 0}
         for k, side in enumerate(self.sides):
-            if side in drawn and k in self._present[index]:
+            if side in drawn and k in present:
                 others = [g for s, g in drawn.items() if s != side]
                 self._grid.refine_near_boundary(field[k], drawn[side], others)
-        self._fields[index] = field
-        if len(self._fields) > self._cache_size:
-            self._fields.popitem(last=False)
-        return field
+        return field, present
 
     def _partition(self, fields: np.ndarray, present: list[int]) -> dict[str, BaseGeometry]:
         remaining = self.land
@@ -551,6 +569,10 @@ def _distances(lines: BaseGeometry, xs: np.ndarray, ys: np.ndarray) -> np.ndarra
     dist = np.full(len(xs), np.inf)
     dist[which] = nearest
     return dist
+
+
+def _made_here(index: int, make: Callable[[int], KeyframeField]) -> KeyframeField:
+    return make(index)
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:

@@ -16,6 +16,7 @@ import mmap
 import multiprocessing as mp
 import os
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +31,7 @@ from .draw import FrameRenderer, frame_steps, map_swatch
 from .draw.moving import Step
 from .encode import Writer, format_of, open_writer
 from .framing import fixed, follow
+from .interpolate import KeyframeField, Morph
 from .narration import Clip, load_clips, narration_folder
 from .options import GIF_FPS, RenderOptions
 from .outputs import die_with_parent
@@ -141,6 +143,56 @@ class FrameRing:
     def frames(self, indices) -> list[np.ndarray]:
         """Where the frames ``indices`` are drawn."""
         return [self._frames[i % self.capacity] for i in indices]
+
+
+class SharedKeyframes:
+    """The keyframes' fields shared by forked workers (a ``KeyframeStore``):
+    the first worker to need one computes it into memory shared with the others, which wait
+    for it rather than compute it again (each worker of a video needs nearly every keyframe:
+    the workers take turns along the whole story). Made before the workers fork."""
+
+    WAIT = 120.0
+    """Seconds a worker waits for another's keyframe before computing it itself."""
+
+    def __init__(self, morph: Morph):
+        count, sides = len(morph.keyframes), len(morph.sides)
+        shape = (count, sides, len(morph.grid.y), len(morph.grid.x))
+        # Anonymous: the system frees it with the last process; pages cost only once written.
+        self._memory = mmap.mmap(-1, int(np.prod(shape)) * 4)
+        self._fields = np.frombuffer(self._memory, np.float32).reshape(shape)
+        context = mp.get_context("fork")
+        self._lock = context.Lock()
+        self._state = context.RawArray("b", count)  # 0 not made, 1 being made, 2 made
+        self._present = context.RawArray("b", count * sides)
+        self.made = context.RawArray("i", count)
+        """How many times each keyframe was computed, by all the workers together."""
+        self._sides = sides
+
+    def __call__(self, index: int, make: Callable[[int], KeyframeField]) -> KeyframeField:
+        deadline = time.monotonic() + self.WAIT
+        while True:
+            with self._lock:
+                state = self._state[index]
+                if state == 0 or (state == 1 and time.monotonic() > deadline):
+                    self._state[index] = 1
+                    self.made[index] += 1
+                    break
+            if state == 2:
+                present = {k for k in range(self._sides) if self._present[index * self._sides + k]}
+                return self._fields[index], present
+            time.sleep(0.002)
+        try:
+            field, present = make(index)
+        except BaseException:
+            with self._lock:
+                self._state[index] = 0  # another may try, and meet the same error
+            raise
+        self._fields[index] = field
+        for k in present:
+            self._present[index * self._sides + k] = 1
+        with self._lock:  # the lock publishes the field before the state says it is there
+            self._state[index] = 2
+        return self._fields[index], present
 
 
 def frame_tasks(steps: Sequence[Step] | None, count: int, longest: int) -> list[range]:
@@ -298,23 +350,36 @@ def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.
                 future.cancel()
 
 
+@contextlib.contextmanager
+def _keyframes_shared(morph: Morph) -> Iterator[SharedKeyframes]:
+    """While the workers start, the morph's keyframes come from a :class:`SharedKeyframes`
+    (each worker keeps it; this process goes back to its own store once they are started)."""
+    before, morph.keyframe_store = morph.keyframe_store, SharedKeyframes(morph)
+    try:
+        yield morph.keyframe_store
+    finally:
+        morph.keyframe_store = before
+
+
 def _start_pools(stack, world: World, plan: FramePlan, ring: FrameRing | None, workers: int):
     """One pool of one process a worker (each draws the tasks given to it, in order),
     entered on ``stack``; every worker starts now, before any encoder's pipe is open."""
     fork = ring is not None
-    pools = [
-        stack.enter_context(
-            ProcessPoolExecutor(
-                1,
-                mp_context=mp.get_context("fork") if fork else None,
-                initializer=_PoolWorker.start,
-                initargs=(world, plan, ring, os.getpid()),
+    shared = _keyframes_shared(world.morph) if fork else contextlib.nullcontext()
+    with shared:  # the workers fork with it: each keyframe is computed once among them
+        pools = [
+            stack.enter_context(
+                ProcessPoolExecutor(
+                    1,
+                    mp_context=mp.get_context("fork") if fork else None,
+                    initializer=_PoolWorker.start,
+                    initargs=(world, plan, ring, os.getpid()),
+                )
             )
-        )
-        for _ in range(workers)
-    ]
-    for pool in pools:
-        pool.submit(int)
+            for _ in range(workers)
+        ]
+        for pool in pools:
+            pool.submit(int)  # a pool forks its process at its first task
     return pools
 
 
