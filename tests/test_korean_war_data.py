@@ -643,3 +643,15 @@ def test_the_stalemate_is_one_line_and_says_why(korea):
         parts = shapely.get_parts(korea.fronts_at(date).geometry.iloc[0])
         moved = max(parts, key=lambda g: g.length)
         assert shapely.hausdorff_distance(first, moved) > 0.02, date  # > 2 km
+
+
+def test_sources_md_says_what_each_snapshot_follows(korea):
+    """SOURCES.md has a row for every snapshot date, and no chapter is said to be from memory."""
+    import pathlib
+
+    text = (pathlib.Path(korea.data.spec.folder) / "SOURCES.md").read_text("utf-8")
+    table = text.split("### Snapshots, date by date", 1)[1]
+    rows = dict(re.findall(r"^\| (\d{4}-\d\d-\d\d) \| [^|]* \| ([^|]+) \|$", table, re.M))
+    assert set(rows) == {d.isoformat() for d in korea.snapshot_dates}
+    assert all(len(follows.strip()) > 5 for follows in rows.values())
+    assert "still as first written" not in text
