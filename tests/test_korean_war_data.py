@@ -425,6 +425,9 @@ CHECKED_CHAPTERS = [
     ("XIV", "Blocking the Road to Masan"),  # Appleman
     ("XVII", "The First Battle of the Naktong Bulge"),  # Appleman (fourth pass)
     ("XVIII", "Battle for the Eastern Corridor to Pusan"),  # Appleman (fourth pass)
+    ("V", "The North Koreans Cross the Han River"),  # Appleman (fourth pass)
+    ("XIX", "The Taegu Front"),  # Appleman (fourth pass)
+    ("XIII", "Advance to the Han"),  # Mossman (fourth pass)
     ("XXXIII", "The Chinese Intervene"),  # Appleman
     ("V", "The Battle of the Changjin Reservoir"),  # Mossman
     ("VI", "Disengagement in the West"),  # Mossman
