@@ -658,3 +658,25 @@ def test_sources_md_says_what_each_snapshot_follows(korea):
     assert set(rows) == {d.isoformat() for d in korea.snapshot_dates}
     assert all(len(follows.strip()) > 5 for follows in rows.values())
     assert "still as first written" not in text
+
+
+def test_the_june_1953_dent_is_about_12_km_wide_and_3_to_6_km_deep(korea):
+    """The CPV attacks of 10-18 June 1953 astride the Pukhan (Hermes, ch. XXI): the ground the
+    UN lost between 15 May and 18 June, measured north-south along each meridian."""
+
+    def un(date):
+        parts = korea.territories_at(date)
+        return shapely.union_all(list(parts[parts.side == "un"].geometry))
+
+    lost = shapely.difference(un("1953-05-15"), un("1953-06-18"))
+    km_per_lon, km_per_lat = 111.32 * np.cos(np.radians(38.37)), 110.95
+    depths = {}
+    for lon in np.arange(127.55, 128.1, 0.005):
+        cut = shapely.intersection(lost, shapely.LineString([(lon, 38.0), (lon, 38.7)]))
+        depths[lon] = cut.length * km_per_lat
+    deep = [lon for lon, depth in depths.items() if depth > 1.0]
+    width = (max(deep) - min(deep)) * km_per_lon
+    assert 10 < width < 15, width
+    assert 3 < max(depths.values()) < 6.5, max(depths.values())
+    # Astride the Pukhan, which crosses the line near 127.79 E.
+    assert min(deep) < 127.79 < max(deep)
