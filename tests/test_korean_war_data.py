@@ -428,6 +428,7 @@ CHECKED_CHAPTERS = [
     ("V", "The North Koreans Cross the Han River"),  # Appleman (fourth pass)
     ("XIX", "The Taegu Front"),  # Appleman (fourth pass)
     ("XIII", "Advance to the Han"),  # Mossman (fourth pass)
+    ("XXVII", "Substitute for Victory"),  # Mossman (fourth pass)
     ("XXXIII", "The Chinese Intervene"),  # Appleman
     ("V", "The Battle of the Changjin Reservoir"),  # Mossman
     ("VI", "Disengagement in the West"),  # Mossman
