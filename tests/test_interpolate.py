@@ -155,14 +155,16 @@ def test_encirclement_splits_an_area():
     assert areas == sorted(areas, reverse=True)
 
 
-def test_three_sides_share_the_land():
-    def bands(x1, x2):
-        return {
-            "a": box(-50, -50, x1, 250),
-            "b": box(x1, -50, x2, 250),
-            "c": box(x2, -50, 250, 250),
-        }
+def bands(x1, x2) -> dict:
+    """Three sides side by side: a west of x1, b between, c east of x2."""
+    return {
+        "a": box(-50, -50, x1, 250),
+        "b": box(x1, -50, x2, 250),
+        "c": box(x2, -50, 250, 250),
+    }
 
+
+def test_three_sides_share_the_land():
     m = Morph([Keyframe(0, bands(30, 60)), Keyframe(10, bands(50, 80))], MAIN, ["a", "b", "c"])
     for day in (0, 3.3, 5, 10):
         parts = m.territories(day)
@@ -239,3 +241,14 @@ def test_gains_lie_between_the_two_fronts_and_vanish_while_the_front_is_still():
     assert half.area == pytest.approx(box(0, 60, 100, 100).area, rel=0.08)
     assert m.gains(20, 10) == {}
     assert m.gains(15, 15) == {}
+
+
+def test_gains_of_three_sides_each_lie_where_that_side_advanced():
+    """Any number of sides: a takes the band 30..50 from b while b takes 60..80 from c."""
+    m = Morph([Keyframe(0, bands(30, 60)), Keyframe(10, bands(50, 80))], MAIN, ["a", "b", "c"])
+    gains = m.gains(10, 0)
+    assert set(gains) == {"a", "b"}  # c lost ground and took none
+    for side, band in (("a", box(30, 0, 50, 200)), ("b", box(60, 0, 80, 200))):
+        taken = shapely.intersection(gains[side], MAIN)
+        assert taken.area == pytest.approx(band.area, rel=0.05), side
+        assert shapely.difference(taken, band.buffer(2)).area < 0.01 * band.area, side

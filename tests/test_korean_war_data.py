@@ -2,6 +2,7 @@
 
 import datetime as dt
 import itertools
+import json
 import re
 
 import numpy as np
@@ -320,11 +321,17 @@ def test_one_spelling_per_town(korea):
     folder = pathlib.Path(korea.data.spec.folder)
     texts = [p.read_text("utf-8") for p in folder.rglob("*") if p.suffix in {".geojson", ".toml"}]
     text = "\n".join(texts)
-    assert "Munsan-ni" not in text
+    # Other spellings of the same towns, in any language: Appleman's apostrophes, today's
+    # Revised Romanization, the "-ni" (village) suffix, and the Korean 문산리.
+    for other in ("Munsan-ni", "Kumch'on", "Kimch'on", "Gimcheon", "Geumcheon", "문산리"):
+        assert other not in text, other
     for hit in re.finditer(r"Kumchon", text):
         around = text[hit.start() - 80 : hit.end() + 80]
         assert "pocket" in around, around
-    assert "Kimchon" in set(korea.places["name"])
+    places = json.loads((folder / "places.geojson").read_text("utf-8"))["features"]
+    korean = {p["properties"]["name"]: p["properties"]["name:ko"] for p in places}
+    assert korean["Kimchon"] == "김천" and korean["Munsan"] == "문산"
+    assert "금천" not in korean.values()  # 금천 is the North Korean Kumchon
 
 
 # Guerrilla and by-passed forces behind the UN lines (issue 18).
@@ -415,6 +422,18 @@ CHECKED_CHAPTERS = [
     ("XXXI", "The Capture of P'yongyang"),  # Appleman
     ("XXXII", "Up to the Ch'ongch'on"),  # Appleman
     ("XXXVIII", "The X Corps Advances to the Yalu"),  # Appleman
+    ("XIV", "Blocking the Road to Masan"),  # Appleman
+    ("XVII", "The First Battle of the Naktong Bulge"),  # Appleman (fourth pass)
+    ("XVIII", "Battle for the Eastern Corridor to Pusan"),  # Appleman (fourth pass)
+    ("V", "The North Koreans Cross the Han River"),  # Appleman (fourth pass)
+    ("XIX", "The Taegu Front"),  # Appleman (fourth pass)
+    ("XIII", "Advance to the Han"),  # Mossman (fourth pass)
+    ("XXVII", "Substitute for Victory"),  # Mossman (fourth pass)
+    ("XXXIII", "The Chinese Intervene"),  # Appleman
+    ("V", "The Battle of the Changjin Reservoir"),  # Mossman
+    ("VI", "Disengagement in the West"),  # Mossman
+    ("XV", "Defending the Wonju Line"),  # Mossman
+    ("XXI", "The Last Offensive"),  # Hermes
     ("XXVI", "The Counteroffensive"),  # Mossman
     ("VIII", "Redeployment South"),  # Mossman
     ("IX", "The Chinese Third Phase Offensive: The Opening"),  # Mossman
@@ -563,7 +582,7 @@ def test_no_arrow_cites_the_unchecked_west_point_atlas(korea):
     assert not korea.events["source"].str.contains("West Point").any()
     sources = korea.events.set_index("id")["source"]
     assert "Map III" in sources["drive-to-the-naktong"] and "Map III" in sources["sweep-to-chinju"]
-    assert "Taegu-Kumch'on-Taejon-Suwon" in sources["pusan-breakout"]
+    assert "Taegu-Kimchon-Taejon-Suwon" in sources["pusan-breakout"]
     assert "Map 9" in sources["chinese-second-phase"]
 
 
@@ -576,3 +595,89 @@ def test_pusan_perimeter_is_about_90_by_60_miles(korea):
     assert "145 km de long sur 95 de large" in pusan["caption:fr"]
     assert "145km" in pusan["caption:ko"] and "95km" in pusan["caption:ko"]
     assert "100 miles" not in pusan["caption"]
+
+
+# The fourth pass of the audit (SOURCES.md, "What each snapshot's line follows").
+def all_sources(korea) -> str:
+    """Every source the map gives: fronts.toml (pockets and islands too), events, snapshots."""
+    import pathlib
+
+    folder = pathlib.Path(korea.data.spec.folder)
+    fronts = (folder / "source" / "fronts.toml").read_text("utf-8").splitlines()
+    texts = [s for s in fronts if s.lstrip().startswith("source")] + list(korea.events["source"])
+    for snap in korea.data.snapshots:
+        doc = json.loads(snap.path.read_text("utf-8"))
+        texts += [f["properties"]["source"] for f in doc["features"]]
+    return "\n".join(texts)
+
+
+def test_no_chapter_number_is_left_from_memory(korea):
+    """The chapter numbers first given from memory were Arabic ("ch. 4-5", "ch. 18" for July
+    1953, which is Hermes's ch. XVIII of October 1952); each is now a chapter whose number and
+    title were read, or the reference says the chapter was not located. Only Field's naval
+    history, read in its own numbering, keeps an Arabic chapter."""
+    text = all_sources(korea)
+    for hit in re.finditer(r"\bch(?:s|apters?)?\.? ?\d", text):
+        before = text[max(0, hit.start() - 60) : hit.start()]
+        assert "Field" in before, text[max(0, hit.start() - 120) : hit.end() + 40]
+    assert "ch. XXI, The Last Offensive (CPV offensive of 13-20 July" in text  # was "ch. 18"
+
+
+STALEMATE = (dt.date(1951, 11, 15), dt.date(1953, 5, 15))
+
+
+def test_the_stalemate_is_one_line_and_says_why(korea):
+    """From the line of contact of 27 November 1951 to May 1953 the front is one line: in spring
+    1953 it lay 1 to 2.5 km from the agreed line (Clark to the JCS, FRUS 1952-1954, vol. XV, doc.
+    464), under what the map draws; each of those snapshots says so. It moves before and after."""
+    fronts = {}
+    for snap in korea.data.snapshots:
+        if STALEMATE[0] <= snap.date <= STALEMATE[1]:
+            doc = json.loads(snap.path.read_text("utf-8"))
+            line = next(f for f in doc["features"] if f["properties"]["kind"] == "front")
+            # The line across the peninsula (the other parts ring pockets and islands).
+            parts = shapely.get_parts(shapely.geometry.shape(line["geometry"]))
+            fronts[snap.date] = max(parts, key=lambda g: g.length)
+            assert "C 61971" in line["properties"]["source"], snap.date
+            assert "1 to 2.5 km" in line["properties"]["source"], snap.date
+    assert len(fronts) == 19
+    first = fronts[STALEMATE[0]]
+    assert all(shapely.hausdorff_distance(first, f) < 1e-6 for f in fronts.values())
+    for date in ("1951-10-15", "1953-06-18"):  # Nomad-Polar before it, the June dent after it
+        parts = shapely.get_parts(korea.fronts_at(date).geometry.iloc[0])
+        moved = max(parts, key=lambda g: g.length)
+        assert shapely.hausdorff_distance(first, moved) > 0.02, date  # > 2 km
+
+
+def test_sources_md_says_what_each_snapshot_follows(korea):
+    """SOURCES.md has a row for every snapshot date, and no chapter is said to be from memory."""
+    import pathlib
+
+    text = (pathlib.Path(korea.data.spec.folder) / "SOURCES.md").read_text("utf-8")
+    table = text.split("### Snapshots, date by date", 1)[1]
+    rows = dict(re.findall(r"^\| (\d{4}-\d\d-\d\d) \| [^|]* \| ([^|]+) \|$", table, re.M))
+    assert set(rows) == {d.isoformat() for d in korea.snapshot_dates}
+    assert all(len(follows.strip()) > 5 for follows in rows.values())
+    assert "still as first written" not in text
+
+
+def test_the_june_1953_dent_is_about_12_km_wide_and_3_to_6_km_deep(korea):
+    """The CPV attacks of 10-18 June 1953 astride the Pukhan (Hermes, ch. XXI): the ground the
+    UN lost between 15 May and 18 June, measured north-south along each meridian."""
+
+    def un(date):
+        parts = korea.territories_at(date)
+        return shapely.union_all(list(parts[parts.side == "un"].geometry))
+
+    lost = shapely.difference(un("1953-05-15"), un("1953-06-18"))
+    km_per_lon, km_per_lat = 111.32 * np.cos(np.radians(38.37)), 110.95
+    depths = {}
+    for lon in np.arange(127.55, 128.1, 0.005):
+        cut = shapely.intersection(lost, shapely.LineString([(lon, 38.0), (lon, 38.7)]))
+        depths[lon] = cut.length * km_per_lat
+    deep = [lon for lon, depth in depths.items() if depth > 0.5]
+    width = (max(deep) - min(deep)) * km_per_lon  # 10.9 km as drawn
+    assert 9 < width < 15, width
+    assert 3 < max(depths.values()) < 6.5, max(depths.values())
+    # Astride the Pukhan, which crosses the line near 127.79 E.
+    assert min(deep) < 127.79 < max(deep)
