@@ -252,3 +252,21 @@ def test_gains_of_three_sides_each_lie_where_that_side_advanced():
         taken = shapely.intersection(gains[side], MAIN)
         assert taken.area == pytest.approx(band.area, rel=0.05), side
         assert shapely.difference(taken, band.buffer(2)).area < 0.01 * band.area, side
+
+
+def test_a_front_standing_still_between_keyframes_is_one_state_drawn_once():
+    """Keyframes drawing the same territories (a stalemate) make one state: every instant
+    between them has the first one's areas, the very same objects (drawn once), and no
+    gains; a keyframe that moves the line starts a blend again."""
+    still = two_sides(100)
+    m = Morph(
+        [Keyframe(0, still), Keyframe(10, two_sides(100)), Keyframe(20, two_sides(60))],
+        LAND,
+        ["a", "b"],
+        max_cells=80,
+    )
+    assert [m.state(d) for d in (0, 3.5, 10, 15)] == [(0, 0.0), (0, 0.0), (0, 0.0), (1, 0.5)]
+    assert m.regions(3.5)["b"] is m.regions(7.25)["b"]
+    assert m.regions(3.5)["b"].equals(m.regions(0)["b"])
+    assert m.gains(9.0, 2.0) == {}
+    assert "a" in m.gains(20, 12) and m.regions(15)["b"] is not m.regions(3.5)["b"]

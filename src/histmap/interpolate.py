@@ -129,9 +129,11 @@ class Morph:
         self._fields: OrderedDict[int, np.ndarray] = OrderedDict()
         self._present: dict[int, set[int]] = {}
         self._cache_size = cache_size
-        self._recent: OrderedDict[float, tuple[dict, list]] = OrderedDict()
-        self._recent_gains: OrderedDict[tuple[float, float], dict] = OrderedDict()
-        self._blends: OrderedDict[tuple[float, bool], tuple[np.ndarray, list[int]]] = OrderedDict()
+        self._recent: OrderedDict[tuple[int, float], tuple[dict, list]] = OrderedDict()
+        self._recent_gains: OrderedDict[tuple[tuple[int, float], tuple[int, float]], dict] = (
+            OrderedDict()
+        )
+        self._blends: OrderedDict[tuple[tuple[int, float], bool], KeyframeField] = OrderedDict()
         self._on_land: OrderedDict[int, np.ndarray] = OrderedDict()
         self.keyframe_store: KeyframeStore | None = None
         """Where the keyframes' fields come from: called with a keyframe's index and
@@ -159,9 +161,25 @@ class Morph:
 
     def state(self, day: float) -> tuple[int, float]:
         """Where ``day`` stands: (segment index, eased fraction in it). Two instants with the
-        same state have the same territories (a hold before a ``cut``, or past the ends)."""
+        same state have the same territories (a hold before a ``cut``, past the ends, or
+        anywhere between keyframes that draw the same territories: a front that stood still,
+        given as the first of those keyframes, ``(index, 0.0)``)."""
         i, alpha = self._locate(day)
-        return (i + 1, 0.0) if alpha == 1.0 else (i, alpha)
+        if alpha == 1.0:
+            i, alpha = i + 1, 0.0
+        if alpha == 0.0 or self._first_alike[i] == self._first_alike[i + 1]:
+            return self._first_alike[i], 0.0
+        return i, alpha
+
+    @cached_property
+    def _first_alike(self) -> list[int]:
+        """For each keyframe, the first of the run of keyframes before it (itself included)
+        whose territories are the same, vertex for vertex."""
+        first = [0]
+        for k in range(1, len(self.keyframes)):
+            same = _same_territories(self.keyframes[k - 1], self.keyframes[k])
+            first.append(first[-1] if same else k)
+        return first
 
     @property
     def grid(self) -> _Grid:
@@ -228,7 +246,9 @@ class Morph:
         Pieces smaller than ``GAIN_MIN_SHARE`` of the land (slivers where a line only
         wavers) are left out.
         """
-        key = (day, since)
+        key = (self.state(day), self.state(since))
+        if key[0] == key[1]:
+            return {}  # the same territories: nothing taken
         if key not in self._recent_gains:
             now, present_now = self._blend(day)
             then, present_then = self._blend(since)
@@ -249,22 +269,24 @@ class Morph:
         return dict(self._recent_gains[key])
 
     def _outlines(self, day: float) -> tuple[dict, list]:
-        """Regions and boundaries at an instant, kept for the last few instants: a video
-        holds its date still for many frames while a caption is read."""
-        if day not in self._recent:
+        """Regions and boundaries at an instant, kept for the last few states: a video
+        holds its date still for many frames while a caption is read, and a front that
+        stands still between keyframes is one state (the same objects, drawn once)."""
+        key = self.state(day)
+        if key not in self._recent:
             fields, present = self._blend(day)
             if len(present) == 1:  # one side holds all the land: no line, nothing to contour
-                self._recent[day] = ({self.sides[present[0]]: self._grid.box}, [])
+                self._recent[key] = ({self.sides[present[0]]: self._grid.box}, [])
             elif len(present) == 2:
-                self._recent[day] = self._two_sides(fields, *present)
+                self._recent[key] = self._two_sides(fields, *present)
             else:
-                self._recent[day] = (
+                self._recent[key] = (
                     self._regions_of(fields, present),
                     self._boundaries_of(fields, present),
                 )
             if len(self._recent) > 4:
                 self._recent.popitem(last=False)
-        return self._recent[day]
+        return self._recent[key]
 
     def _two_sides(self, fields: np.ndarray, a: int, b: int) -> tuple[dict, list]:
         """Two sides share the land: one contouring of their difference gives both areas
@@ -310,17 +332,15 @@ class Morph:
         ``land_only``: at the land cells only (flat, in the order of ``grid.land_mask``).
         The last few are kept: a frame's areas and its recent gains blend the same instant.
         Callers must not write into the fields."""
-        key = (day, land_only)
+        key = (self.state(day), land_only)
         if key not in self._blends:
-            self._blends[key] = self._blend_now(day, land_only)
+            self._blends[key] = self._blend_now(*key)
             if len(self._blends) > 4:
                 self._blends.popitem(last=False)
         return self._blends[key]
 
-    def _blend_now(self, day: float, land_only: bool) -> tuple[np.ndarray, list[int]]:
-        i, alpha = self._locate(day)
-        if alpha == 1.0:
-            i, alpha = i + 1, 0.0
+    def _blend_now(self, state: tuple[int, float], land_only: bool) -> tuple[np.ndarray, list[int]]:
+        i, alpha = state
         j = min(i + 1, len(self.keyframes) - 1)
 
         def at(index: int) -> np.ndarray:
@@ -569,6 +589,13 @@ def _distances(lines: BaseGeometry, xs: np.ndarray, ys: np.ndarray) -> np.ndarra
     dist = np.full(len(xs), np.inf)
     dist[which] = nearest
     return dist
+
+
+def _same_territories(a: Keyframe, b: Keyframe) -> bool:
+    return a.territories.keys() == b.territories.keys() and all(
+        shapely.to_wkb(g) == shapely.to_wkb(b.territories[side])
+        for side, g in a.territories.items()
+    )
 
 
 def _made_here(index: int, make: Callable[[int], KeyframeField]) -> KeyframeField:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import matplotlib as mpl
 import numpy as np
 import shapely
@@ -112,16 +114,12 @@ class Areas(Layer):
 
     def update(self, scene: Scene) -> bool:
         """Territories, fronts and zones, unless they are the ones already set (a held date)."""
-        # The geometries themselves are kept in the key, so their ids cannot be reused.
+        # The geometries themselves are kept in the key, so their ids cannot be reused. The
+        # morph gives the same objects for every day a front stands still: drawn once.
         steps = [g for step in scene.gain_steps for g in step.values()]
-        key = (scene.day, *scene.regions.values(), *scene.zones, *scene.gains.values(), *steps)
+        key = (*scene.regions.values(), *scene.zones, *scene.gains.values(), *steps)
         last = self._key
-        if (
-            last is not None
-            and len(key) == len(last)
-            and key[0] == last[0]
-            and all(a is b for a, b in zip(key[1:], last[1:], strict=True))
-        ):
+        if last is not None and len(key) == len(last) and all(map(operator.is_, key, last)):
             return False
         self._set_territories(scene)
         self._set_fronts(scene)
