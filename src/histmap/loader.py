@@ -988,11 +988,10 @@ def _check_coverage(data: MapData, col: _Collector) -> None:
     geod = Geod(ellps="WGS84")
     land_km2 = abs(geod.geometry_area_perimeter(land)[0]) / 1e6
     for snap in data.snapshots:
-        held = shapely.union_all(list(snap.territories.values()))
-        shapely.prepare(held)
-        if held.covers(land):  # the usual case, and much cheaper than a difference
+        parts = list(snap.territories.values())
+        if _covers(parts, land):  # the usual case, and much cheaper than a difference
             continue
-        left = shapely.difference(land, held)
+        left = shapely.difference(land, shapely.union_all(parts))
         if left.is_empty:
             continue
         left_km2 = abs(geod.geometry_area_perimeter(left)[0]) / 1e6
@@ -1007,6 +1006,21 @@ def _check_coverage(data: MapData, col: _Collector) -> None:
             "a territory over it, or set allow_unheld = true in map.toml",
             field="geometry",
         )
+
+
+def _covers(parts: list[BaseGeometry], land: BaseGeometry) -> bool:
+    """Whether ``parts`` (a snapshot's territories) together cover ``land``.
+
+    Sides that meet edge to edge (a valid coverage, the usual case) are merged by dropping
+    the edges they share, in a third of the time of a union (which nodes every edge).
+    """
+    polygonal = all(p.geom_type in ("Polygon", "MultiPolygon") for p in parts)
+    if polygonal and shapely.coverage_is_valid(parts):
+        held = shapely.coverage_union_all(parts)
+    else:
+        held = shapely.union_all(parts)
+    shapely.prepare(held)
+    return bool(held.covers(land))
 
 
 # -- what a render builds ----------------------------------------------------------------------
