@@ -1,10 +1,14 @@
 import datetime as dt
 import json
 
+import numpy as np
 import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import histmap
-from histmap.loader import load_map_data
+from histmap.loader import FRONT_TOLERANCE_DEG, _covers, _follows, load_map_data
 
 
 def test_builtin_map_loads_with_its_span_and_sides(korea):
@@ -117,3 +121,40 @@ def test_a_front_away_from_the_territories_is_warned_about(tiny_map):
     fronts = [w for w in warnings if "front" in w.message]
     assert [w.feature for w in fronts] == ["front 1"]
     assert "100% of this front" in fronts[0].message
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    offsets=st.lists(st.floats(-0.04, 0.04), min_size=2, max_size=12),
+    wiggle=st.lists(st.floats(-0.01, 0.01), min_size=3, max_size=30),
+)
+def test_a_front_said_to_follow_never_strays_from_the_band(offsets, wiggle):
+    """The cheap test of a front (points along it near the meeting line) says it follows only
+    when the exact measure (the line less the buffered band) finds nothing astray."""
+    meeting = shapely.LineString(np.column_stack([np.linspace(0, 1, len(wiggle)), wiggle]))
+    front = shapely.LineString(np.column_stack([np.linspace(0.1, 0.9, len(offsets)), offsets]))
+    stray = shapely.difference(front, meeting.buffer(FRONT_TOLERANCE_DEG)).length
+    if _follows(front, meeting):
+        assert stray < 1e-9
+    if stray > 0.05 * front.length:  # what the check warns about is always measured
+        assert not _follows(front, meeting)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    owners=st.lists(st.integers(0, 2), min_size=16, max_size=16),
+    land=st.tuples(st.floats(0, 2), st.floats(0, 2), st.floats(2, 4), st.floats(2, 4)),
+    overlap=st.booleans(),
+)
+def test_territories_cover_the_land_as_their_union_does(owners, land, overlap):
+    """The coverage check's merge of sides meeting edge to edge (and its fallback for sides
+    that overlap) decides as a union of the territories would; owner 2 leaves a cell unheld."""
+    cells = [shapely.box(i % 4, i // 4, i % 4 + 1, i // 4 + 1) for i in range(16)]
+    parts = [
+        shapely.union_all([c for c, o in zip(cells, owners, strict=True) if o == side])
+        for side in (0, 1)
+    ]
+    if overlap:
+        parts[1] = shapely.union(parts[1], shapely.box(1.5, 1.5, 2.5, 2.5))
+    area = shapely.box(*land)
+    assert _covers(parts, area) == shapely.union_all(parts).covers(area)

@@ -7,6 +7,7 @@ from matplotlib.text import Text
 from pyproj import Geod
 
 import histmap
+from histmap._dates import to_day
 from histmap.draw import FrameRenderer
 from histmap.draw.layers.scalebar import ScaleBar, round_length_km
 
@@ -18,7 +19,10 @@ PROJECTIONS = {
 
 
 def drawn_bar(renderer: FrameRenderer) -> tuple[float, float]:
-    """The bar's label in km, and the geodesic length of the bar as drawn, in km."""
+    """The bar's label in km, and the geodesic length of the bar as drawn, in km, on the
+    map's first snapshot (the renderer builds the view's layers with its first scene)."""
+    world = renderer.world
+    renderer.render(world.scene(to_day(world.data.snapshots[0].date)))
     layer = next(layer for layer in renderer.layers if isinstance(layer, ScaleBar))
     line = next(a for a in layer.artists if isinstance(a, Line2D))
     label = next(a for a in layer.artists if isinstance(a, Text))

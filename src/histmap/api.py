@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from warnings import warn
 
-import geopandas as gpd
-
 from ._dates import DateLike, day_within, to_date
 from ._errors import HistmapWarning, OptionError, Problem
 from .loader import load_map_data
@@ -23,16 +21,25 @@ from .scene import View, World
 from .schema import camera_problem
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from .render import FramePlan
 
 Progress = Callable[[int, int], None]
 
 
+def _geo_frame(rows: list, columns: list[str]) -> gpd.GeoDataFrame:
+    """Rows as a GeoDataFrame in lon/lat, its geometry in the column ``geometry``."""
+    # geopandas (and pandas) take a third of a second to import: only these tables need them.
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs="EPSG:4326")
+
+
 def _frame(records, record_type) -> gpd.GeoDataFrame:
     """Typed records as a GeoDataFrame in lon/lat, one column per field."""
     columns = [f.name for f in dataclasses.fields(record_type)]
-    rows = [dataclasses.astuple(r) for r in records]
-    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs="EPSG:4326")
+    return _geo_frame([dataclasses.astuple(r) for r in records], columns)
 
 
 def load_map(map: str | os.PathLike | None = None, lang: str | None = None) -> HistMap:
@@ -171,9 +178,7 @@ class HistMap(_Texts):
         held = self.world.morph.territories(day)
         inverse = self.world.projector.inverse
         rows = [{"side": s.id, "geometry": inverse(held[s.id])} for s in self.sides if s.id in held]
-        return gpd.GeoDataFrame(
-            rows, columns=["side", "geometry"], geometry="geometry", crs="EPSG:4326"
-        )
+        return _geo_frame(rows, ["side", "geometry"])
 
     def fronts_at(self, date: DateLike) -> gpd.GeoDataFrame:
         """Front lines on ``date``, with the two sides each separates (``side_a``, ``side_b``)."""
@@ -184,9 +189,7 @@ class HistMap(_Texts):
             for geom, a, b in self.world.morph.fronts(day)
             if UNHELD not in (a, b) and self.data.spec.is_front(a, b)
         ]
-        return gpd.GeoDataFrame(
-            rows, columns=["side_a", "side_b", "geometry"], geometry="geometry", crs="EPSG:4326"
-        )
+        return _geo_frame(rows, ["side_a", "side_b", "geometry"])
 
     def export(
         self,

@@ -12,6 +12,7 @@ milliseconds a frame (no overlay with the coast).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 
 import numpy as np
 
@@ -38,15 +39,6 @@ class LandShares:
         self.morph = morph
         self.sides = morph.sides
         self._projection, self._extent = projection, extent
-        grid = morph.grid
-        half = grid.cell / 2
-        cells = true_cell_areas(
-            np.append(grid.x - half, grid.x[-1] + half),
-            np.append(grid.y - half, grid.y[-1] + half),
-            projection,
-            extent,
-        )
-        self._weights = cells[grid.land_mask]  # in the order of Morph.owners
         tiles = morph.land_tiles
         self._tile_areas = true_areas(tiles.pieces, projection, extent)
         self._land = float(self._tile_areas.sum())
@@ -90,6 +82,21 @@ class LandShares:
             shares[self.sides.index(UNHELD)] = max(0.0, 1.0 - shares.sum())
             self._exact[index] = shares / shares.sum()
         return self._exact[index]
+
+    @cached_property
+    def _weights(self) -> np.ndarray:
+        """The true area of each land cell of the morph's grid, in the order of
+        :meth:`Morph.owners` (measured once, when a share between snapshots is asked for:
+        a still on a snapshot's date needs none)."""
+        grid = self.morph.grid
+        half = grid.cell / 2
+        cells = true_cell_areas(
+            np.append(grid.x - half, grid.x[-1] + half),
+            np.append(grid.y - half, grid.y[-1] + half),
+            self._projection,
+            self._extent,
+        )
+        return cells[grid.land_mask]
 
     def _grid_at(self, index: int) -> np.ndarray:
         if index not in self._grid:

@@ -114,8 +114,9 @@ class FrameRenderer:
         self.compositor = Compositor(self.ctx, self.layers) if layered else None
         self._saved: Scene | None = None
         self._last_view: FittedView | None = None
-        self._exact = True
-        """Whether the view's layers are drawn for the view shown (not resampled)."""
+        self._exact = False
+        """Whether the view's layers are drawn for the view shown (not resampled); they are
+        first built with the first scene, so its labels keep off its fronts and arrows."""
         self._raster: GroundRaster | None = None
         self._raster_for: tuple[FittedView, ...] = ()
         """The views the raster was made for (a plan's group of moving frames)."""
@@ -124,9 +125,8 @@ class FrameRenderer:
         with self._fonts():
             self.ctx.set_view(world.overview.fit(size))
             for layer in self.layers:
-                self._build(layer)
-            if self.compositor is not None:
-                self.compositor.bake()
+                if layer.depends is not Depends.VIEW:
+                    self._build(layer)
 
     # -- public --------------------------------------------------------------------------------
 
@@ -264,6 +264,8 @@ class FrameRenderer:
         last, self._last_view = self._last_view, fitted
         exact = (last is None or fitted == last) if step is None else step.exact
         if self.compositor is not None and not exact:
+            if not self.compositor.baked:  # the frame round the map comes from a bake
+                self._lay_out(self.world.overview.fit(self.size))
             if step is None and (self._raster is None or not self._raster.serves(fitted)):
                 step = Step((fitted,))
             if step is not None and step.views != self._raster_for:
@@ -276,6 +278,10 @@ class FrameRenderer:
             return
         if first is not None:  # labels placed round the held run's first frame
             self.ctx.scene = first()
+        self._lay_out(fitted)
+
+    def _lay_out(self, fitted: FittedView) -> None:
+        """Build every layer that depends on the view for ``fitted``, and bake them."""
         with self._fonts():
             redrawn = [layer for layer in self.layers if layer.depends is Depends.VIEW]
             self._set_view(fitted, redrawn)
@@ -328,8 +334,6 @@ class FrameRenderer:
         self, scene: Scene, step: Step | None = None, first: Callable[[], Scene] | None = None
     ) -> bool:
         """Set every moving layer to ``scene``; whether the areas changed."""
-        if self.ctx.scene is None:  # the view's labels were placed before any scene
-            self._exact = False
         self.ctx.scene = scene
         self._show(scene.view or self.world.overview, step, first)
         self.ctx.scene = scene
