@@ -281,8 +281,8 @@ class Morph:
                 self._recent[key] = self._two_sides(fields, *present)
             else:
                 self._recent[key] = (
-                    self._regions_of(fields, present),
-                    self._boundaries_of(fields, present),
+                    _regions_of(self._grid, self.sides, fields, present),
+                    _boundaries_of(self._grid, self.sides, fields, present),
                 )
             if len(self._recent) > 4:
                 self._recent.popitem(last=False)
@@ -299,33 +299,6 @@ class Morph:
         }
         lines = contours.zero_lines() if UNHELD not in (self.sides[a], self.sides[b]) else []
         return regions, [(lines, self.sides[a], self.sides[b])] if lines else []
-
-    def _regions_of(self, fields: np.ndarray, present: list[int]) -> dict[str, BaseGeometry]:
-        result = {}
-        for n, k in enumerate(present):
-            others = np.min(np.delete(fields[present], n, axis=0), axis=0)
-            region = self._grid.region(fields[k] - others)
-            if not region.is_empty:
-                result[self.sides[k]] = region
-        return result
-
-    def _boundaries_of(
-        self, fields: np.ndarray, present: list[int]
-    ) -> list[tuple[list[np.ndarray], str, str]]:
-        unheld = self.sides.index(UNHELD)
-        real = [k for k in present if k != unheld]
-        result = []
-        for n, a in enumerate(real):
-            for b in real[n + 1 :]:
-                rest = [k for k in present if k not in (a, b)]
-                lines = self._grid.zero_lines(
-                    fields[a] - fields[b],
-                    np.minimum(fields[a], fields[b]),
-                    np.min(fields[rest], axis=0) if rest else None,
-                )
-                if lines:
-                    result.append((lines, self.sides[a], self.sides[b]))
-        return result
 
     def _blend(self, day: float, land_only: bool = False) -> tuple[np.ndarray, list[int]]:
         """The blended fields at an instant and the indices of the sides present around it;
@@ -397,17 +370,7 @@ class Morph:
         """Keyframe ``index``'s signed distance fields (float32, one per side of
         :attr:`sides`, on :attr:`grid`) and the indices of the sides holding land in it,
         computed (a tenth of a second: see :attr:`keyframe_store`)."""
-        drawn = self.keyframes[index].territories
-        # Cell centres in the drawn (unclipped) territories, on land: the same as the
-        # clipped snapshot at every cell, without the cost of an overlay with the coast.
-        labels = self._grid.labels(drawn, self.sides)
-        field = self._grid.signed_distances(labels, len(self.sides))
-        present = {int(k) for k in np.unique(labels) if k >= 0}
-        for k, side in enumerate(self.sides):
-            if side in drawn and k in present:
-                others = [g for s, g in drawn.items() if s != side]
-                self._grid.refine_near_boundary(field[k], drawn[side], others)
-        return field, present
+        return self._grid.keyframe_fields(self.keyframes[index].territories, self.sides)
 
     def _partition(self, fields: np.ndarray, present: list[int]) -> dict[str, BaseGeometry]:
         remaining = self.land
@@ -440,6 +403,20 @@ class _Grid:
         self.land_mask = shapely.contains_xy(land, self._xx, self._yy)
         self._big = float(len(self.x) + len(self.y)) * self.cell
         self.box = shapely.box(self.x[0], self.y[0], self.x[-1], self.y[-1])
+
+    def keyframe_fields(self, drawn: dict[str, BaseGeometry], sides: list[str]) -> KeyframeField:
+        """The signed distance fields of the territories ``drawn``, one per side of ``sides``,
+        and the indices of the sides holding land in them."""
+        # Cell centres in the drawn (unclipped) territories, on land: the same as the
+        # clipped snapshot at every cell, without the cost of an overlay with the coast.
+        labels = self.labels(drawn, sides)
+        field = self.signed_distances(labels, len(sides))
+        present = {int(k) for k in np.unique(labels) if k >= 0}
+        for k, side in enumerate(sides):
+            if side in drawn and k in present:
+                others = [g for s, g in drawn.items() if s != side]
+                self.refine_near_boundary(field[k], drawn[side], others)
+        return field, present
 
     def labels(self, partition: dict[str, BaseGeometry], sides: list[str]) -> np.ndarray:
         """Index of the side holding each land cell; -1 on the sea."""
@@ -589,6 +566,37 @@ def _distances(lines: BaseGeometry, xs: np.ndarray, ys: np.ndarray) -> np.ndarra
     dist = np.full(len(xs), np.inf)
     dist[which] = nearest
     return dist
+
+
+def _regions_of(
+    grid: _Grid, sides: list[str], fields: np.ndarray, present: list[int]
+) -> dict[str, BaseGeometry]:
+    result = {}
+    for n, k in enumerate(present):
+        others = np.min(np.delete(fields[present], n, axis=0), axis=0)
+        region = grid.region(fields[k] - others)
+        if not region.is_empty:
+            result[sides[k]] = region
+    return result
+
+
+def _boundaries_of(
+    grid: _Grid, sides: list[str], fields: np.ndarray, present: list[int]
+) -> list[tuple[list[np.ndarray], str, str]]:
+    unheld = sides.index(UNHELD)
+    real = [k for k in present if k != unheld]
+    result = []
+    for n, a in enumerate(real):
+        for b in real[n + 1 :]:
+            rest = [k for k in present if k not in (a, b)]
+            lines = grid.zero_lines(
+                fields[a] - fields[b],
+                np.minimum(fields[a], fields[b]),
+                np.min(fields[rest], axis=0) if rest else None,
+            )
+            if lines:
+                result.append((lines, sides[a], sides[b]))
+    return result
 
 
 def _same_territories(a: Keyframe, b: Keyframe) -> bool:
