@@ -19,6 +19,8 @@ from .viewmap import ViewGround, view_ground
 DPI = 100
 RELIEF_FINE_M = 2_500
 """Views finer than this many metres a pixel read the relief image at its full resolution."""
+RELIEF_CELL_M = 3_700
+"""The relief image's cells on the ground, north to south (1/30 of a degree)."""
 RELIEF_FADE_M = 1_500
 """Below this many metres a pixel the relief (a few kilometres a sample) shades more faintly."""
 
@@ -109,13 +111,17 @@ class DrawContext:
 
     def relief_rgb(self) -> np.ndarray:
         """The land colour shaded by relief (RGBA bytes), one value per two pixels of the map
-        each way (computed once a view): the relief data is coarser, and the image is drawn with
-        bilinear smoothing, so finer sampling would only cost time. Close views read the
+        each way, or per third of a relief cell in a close view (computed once a view): the
+        relief data is coarser, and the image is drawn with bilinear smoothing, so finer
+        sampling would only cost time. Close views read the
         relief image at full resolution, and shade more faintly as it grows coarse for them."""
         if self._relief is None or self._relief[0] != self.view:
             view = self.view
             bbox = self.map_ax.get_window_extent(self.renderer())
-            cols, rows = max(2, int(bbox.width) // 2), max(2, int(bbox.height) // 2)
+            # Every two pixels, or a third of the image's cell in a close view: finer
+            # samples of it would only cost time (the image is drawn bilinear).
+            step = max(2.0, RELIEF_CELL_M / 3 / view.metres_per_px)
+            cols, rows = max(2, int(bbox.width / step)), max(2, int(bbox.height / step))
             lon, lat = lonlat_grid(
                 self.world.projector,
                 np.linspace(view.x0, view.x1, cols),
