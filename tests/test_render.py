@@ -42,7 +42,7 @@ def test_tasks_keep_a_rasters_frames_together_and_split_held_frames():
     assert [len(t) for t in render.frame_tasks(None, 5, longest=2)] == [2, 2, 1]
 
 
-def test_the_tasks_of_a_held_view_or_a_raster_go_to_one_worker_and_the_work_is_shared():
+def test_a_rasters_or_a_holds_tasks_go_to_one_worker_but_a_long_holds_are_shared():
     from histmap.draw.moving import Step
 
     held, other = (Step((view,), exact=True) for view in "ho")
@@ -54,6 +54,11 @@ def test_the_tasks_of_a_held_view_or_a_raster_go_to_one_worker_and_the_work_is_s
     for task, worker in zip(tasks, shares, strict=True):
         assert owners.setdefault(id(steps[task.start]), worker) == worker
     assert set(shares) == {0, 1}
+    # A view held longer than LONG_HOLD frames (the fixed camera: one view throughout) is
+    # drawn by both workers in turns.
+    steps = [held] * (render.LONG_HOLD + 160)
+    shares = render.share_tasks(render.frame_tasks(steps, len(steps), 8), steps, 2)
+    assert abs(shares.count(0) - shares.count(1)) <= 1
     # Without steps, tasks alternate.
     assert render.share_tasks(render.frame_tasks(None, 32, 8), None, 2) == [0, 1, 0, 1]
 

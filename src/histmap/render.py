@@ -2,8 +2,8 @@
 optionally in parallel (:mod:`histmap.pipeline` strings the steps of a render together).
 
 Frames are drawn in worker processes (``workers``, default: the machine's cores)
-in tasks (:func:`frame_tasks`; a held view's or a raster's frames all on one worker,
-:func:`share_tasks`), straight into memory shared with this process (a
+in tasks (:func:`frame_tasks`; a held view's or a raster's frames all on one worker but a
+long hold's, :func:`share_tasks`), straight into memory shared with this process (a
 :class:`FrameRing`), and handed to the writers strictly in order; at most two tasks a
 worker are in flight, so memory stays flat however long the video.
 """
@@ -17,7 +17,7 @@ import multiprocessing as mp
 import os
 import signal
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -215,21 +215,37 @@ REBUILD, RASTER = 40.0, 50.0
 """What drawing a held view exactly, and making a raster, cost, in frames drawn."""
 
 
+LONG_HOLD = 240
+"""A view held for more frames than this (ten seconds at 24 frames a second; say a whole video
+with the fixed camera) is drawn by every worker in turns, each building it once."""
+
+
 def share_tasks(tasks: list[range], steps: Sequence[Step] | None, workers: int) -> list[int]:
-    """The worker of each task: the tasks of one step (a held view, a raster's group) go to
-    one worker, so no two build the same view or raster; each step to the worker with the
-    least work so far (estimated from the plan)."""
+    """The worker of each task, each to the one with the least work so far (estimated from
+    the plan): the tasks of one step (a raster's group, a held view) go to one worker, so no
+    two build the same raster or view, except a view held longer than :data:`LONG_HOLD`
+    frames, whose tasks are shared (a worker new to it paying for building it)."""
     work = [0.0] * workers
     owner: dict[int, int] = {}
+    built: set[tuple[int, int]] = set()  # (a long hold, a worker that built it)
+    frames = Counter(map(id, steps)) if steps is not None else Counter()
     shares = []
     for task in tasks:
-        key = id(steps[task.start]) if steps is not None else task.start
-        if key not in owner:
-            owner[key] = int(np.argmin(work))
-            if steps is not None:
-                work[owner[key]] += REBUILD if steps[task.start].exact else RASTER
-        work[owner[key]] += len(task) * (1 if steps is None or steps[task.start].exact else 3)
-        shares.append(owner[key])
+        step = steps[task.start] if steps is not None else None
+        key = id(step) if step is not None else task.start
+        if step is not None and step.exact and frames[key] > LONG_HOLD:
+            setup = [0.0 if (key, w) in built else REBUILD for w in range(workers)]
+            k = int(np.argmin(np.add(work, setup)))
+            work[k] += setup[k]
+            built.add((key, k))
+        else:
+            if key not in owner:
+                owner[key] = int(np.argmin(work))
+                if step is not None:
+                    work[owner[key]] += REBUILD if step.exact else RASTER
+            k = owner[key]
+        work[k] += len(task) * (1 if step is None or step.exact else 3)
+        shares.append(k)
     return shares
 
 
