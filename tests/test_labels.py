@@ -174,3 +174,25 @@ def test_area_names_placed_as_a_view_holds_keep_off_the_arrows_that_come(korea, 
     assert scene.arrows and areas
     for box in areas:
         assert not shapely.box(*box.extents).intersects(arrows), box
+
+
+def test_every_label_laid_as_a_sprite_while_the_view_moves_has_its_ink(korea):
+    """A moving frame lays its labels from sprites. Every place's every choice of position,
+    the ones set off from their anchor too (Seoul's above and to the left, the Chosin
+    Reservoir's above), draws its text, and a city's dot, in its sprite; matplotlib drew
+    nothing for an annotation whose anchor fell outside the sprite."""
+    renderer = FrameRenderer(korea.world, (1280, 720))
+    renderer.render(korea.world.scene(to_day("1950-09-15")))
+    places = layer(renderer, "Places")
+    empty = []
+    for i, place in enumerate(places.places):
+        if place.kind not in ("city", *AREAS):
+            continue
+        for k in range(len(places._choices(i))):
+            sprite, ax, ay = places._sprite(i, k)
+            row, col = round(sprite.shape[0] - ay), round(ax)  # the anchor, a city's dot
+            inside = 0 <= row < sprite.shape[0] and 0 <= col < sprite.shape[1]
+            dot = sprite[row, col, 3] if inside else 0
+            if sprite[..., 3].max() == 0 or (place.kind == "city" and dot == 0):
+                empty.append((place.name, k))
+    assert empty == []

@@ -315,6 +315,9 @@ class Places(Layer):
             return self._sprites[i, k]
         ctx = self.ctx
         x0, y0, x1, y1 = self._box(i, k) if k is not None else (0.0, 0.0, 0.0, 0.0)
+        # The anchor inside too: a label set off from it keeps its city's dot, and
+        # matplotlib draws no annotation whose point lies outside the axes.
+        x0, y0, x1, y1 = min(x0, 0.0), min(y0, 0.0), max(x1, 0.0), max(y1, 0.0)
         pad = ctx.pt(6)
         w, h = int(np.ceil(x1 - x0 + 2 * pad)), int(np.ceil(y1 - y0 + 2 * pad))
         # One small figure serves every sprite: a new figure and axes cost more than the label.
