@@ -337,12 +337,16 @@ def iter_frames(world: World, plan: FramePlan, workers: int = 1) -> Iterator[np.
         pools = _start_pools(stack, world, plan, ring, workers)
         futures: dict[int, Future] = {}
         flying = [0] * workers
+        # Frames sent back are held in memory: two tasks a worker. In the ring, a worker
+        # runs ahead as far as the ring allows, so none waits while another draws a long
+        # moving view (the frames must be taken in order).
+        most = 2 if ring is None else ring.capacity
 
         def submit(taken: int) -> None:
-            """Each worker's next tasks while it has fewer than two in flight and their
+            """Each worker's next tasks while it has fewer than ``most`` in flight and their
             frames overwrite none not yet taken (``taken``: the first frame still held)."""
             for k, queue in enumerate(queues):
-                while queue and flying[k] < 2:
+                while queue and flying[k] < most:
                     if ring is not None and queue[0].stop > taken + ring.capacity:
                         break
                     task = queue.popleft()
