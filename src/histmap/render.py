@@ -211,8 +211,9 @@ def frame_tasks(steps: Sequence[Step] | None, count: int, longest: int) -> list[
     return tasks
 
 
-REBUILD, RASTER = 40.0, 50.0
-"""What drawing a held view exactly, and making a raster, cost, in frames drawn."""
+REBUILD, RASTER, MOVING = 32.0, 30.0, 5.0
+"""What drawing a held view exactly, making a raster and drawing a frame of a moving view
+cost, in frames of a held view drawn (measured on the default video)."""
 
 
 LONG_HOLD = 240
@@ -244,7 +245,7 @@ def share_tasks(tasks: list[range], steps: Sequence[Step] | None, workers: int) 
                 if step is not None:
                     work[owner[key]] += REBUILD if step.exact else RASTER
             k = owner[key]
-        work[k] += len(task) * (1 if step is None or step.exact else 3)
+        work[k] += len(task) * (1 if step is None or step.exact else MOVING)
         shares.append(k)
     return shares
 
