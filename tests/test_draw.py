@@ -457,3 +457,19 @@ def test_without_the_hires_extra_close_views_use_the_maps_resolution_and_say_so(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         FrameRenderer(korea.world, (640, 360)).render(scene)  # once a process
+
+
+def test_the_relief_drawn_from_pixels_resized_once_is_matplotlibs_own_drawing(korea, monkeypatch):
+    """Agg draws the relief from pixels resized once for its size (ReliefImage); matplotlib's
+    own image drawing (as SVG and PDF use) gives the same frame, to a level or two."""
+    from histmap.draw.layers import ground
+
+    scene = korea.world.scene(to_day("1950-09-15"))
+    ours = FrameRenderer(korea.world, (640, 360), layered=False).render(scene)
+    monkeypatch.setattr(ground, "RendererAgg", type("NoRenderer", (), {}))
+    theirs = FrameRenderer(korea.world, (640, 360), layered=False).render(scene)
+    difference = np.abs(ours.astype(int) - theirs.astype(int)).max(axis=2)
+    assert 0 < difference.max() <= 3  # two ways of drawing (rounding differs), one image
+    # The relief is there to compare: shading moves the land's colour by more than that.
+    land = ours[difference == 0]
+    assert len(np.unique(land.reshape(-1, 3), axis=0)) > 50

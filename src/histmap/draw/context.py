@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from ..basemap import relief_shade
 from ..i18n import language
@@ -71,6 +72,7 @@ class DrawContext:
         """The scene being drawn, set before the view: labels keep off its fronts and arrows."""
         self.view: FittedView | None = None
         self._relief: tuple[FittedView, np.ndarray] | None = None
+        self._relief_px: tuple[tuple, np.ndarray] | None = None
         self._ground: tuple[FittedView, ViewGround] | None = None
 
     def set_view(self, view: FittedView) -> None:
@@ -139,6 +141,17 @@ class DrawContext:
             rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
             self._relief = (view, rgba)
         return self._relief[1]
+
+    def relief_pixels(self, size: tuple[int, int]) -> np.ndarray:
+        """:meth:`relief_rgb` resized to ``size`` (width, height) pixels, bilinear, with rows
+        bottom up as ``draw_image`` takes them: computed once a view and size, for every
+        image of the relief drawn (the ground's and the foreign land's)."""
+        key = (self.view, size)
+        if self._relief_px is None or self._relief_px[0] != key:
+            image = Image.fromarray(self.relief_rgb()[..., :3])
+            image = image.resize(size, Image.Resampling.BILINEAR).convert("RGBA")
+            self._relief_px = (key, np.array(image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)))
+        return self._relief_px[1]
 
     def rows_cols(self, box, grow: int) -> tuple[slice, slice]:
         """The pixels of a window box, as rows (from the top) and columns of a frame:

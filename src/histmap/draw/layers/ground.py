@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import matplotlib as mpl
+import numpy as np
 import shapely
+from matplotlib.artist import allow_rasterization
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.image import AxesImage
 
 from ..geometry import polygon_path
 from .base import Band, Depends, Layer
@@ -16,19 +22,42 @@ def relief_image(ctx, clip: mpl.patches.Patch, zorder: float):
         return None
     ax = ctx.map_ax
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    image = ax.imshow(
-        ctx.relief_rgb(),
-        extent=(x0, x1, y0, y1),
-        origin="upper",
-        zorder=zorder,
-        interpolation="bilinear",
-        aspect="auto",
-    )
+    image = ReliefImage(ax, ctx.relief_pixels, origin="upper", interpolation="bilinear")
+    image.set_data(ctx.relief_rgb())
+    image.set_extent((x0, x1, y0, y1))
+    image.set_zorder(zorder)
+    ax.add_image(image)
     image.set_clip_path(clip)
-    # imshow sets the limits to the image's: put the view's back.
+    # The image's extent set the limits to its own: put the view's back.
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     return image
+
+
+class ReliefImage(AxesImage):
+    """The relief as an image: Agg draws it from pixels resized once for its size on the
+    canvas (bilinear, as matplotlib draws it, which would resample the whole image in
+    floating point at every draw: most of a moving view's raster); other renderers (SVG,
+    PDF) draw it as any image."""
+
+    def __init__(self, ax, pixels: Callable[[tuple[int, int]], np.ndarray], **kwargs):
+        super().__init__(ax, **kwargs)
+        self._pixels = pixels
+
+    @allow_rasterization
+    def draw(self, renderer) -> None:
+        if not isinstance(renderer, RendererAgg) or not self.get_visible():
+            super().draw(renderer)
+            return
+        x0, x1, y0, y1 = self.get_extent()
+        (left, bottom), (right, top) = np.round(self.axes.transData.transform([(x0, y0), (x1, y1)]))
+        width, height = int(right - left), int(top - bottom)
+        if width > 0 and height > 0:
+            gc = renderer.new_gc()
+            self._set_gc_clip(gc)
+            renderer.draw_image(gc, int(left), int(bottom), self._pixels((width, height)))
+            gc.restore()
+        self.stale = False
 
 
 class Ground(Layer):
