@@ -22,6 +22,10 @@ ARROW_KINDS = ("offensive", "retreat", "landing", "evacuation")
 GROW_SECONDS = 0.6
 LINGER_SECONDS = 4.0
 FADE_OUT_SECONDS = 1.2
+MARKER_DAYS = 30
+"""A video's marker stays this many days of history past its event (and at least until its
+caption is read), then fades out, as the lesson page's player keeps it: a month's events
+on the map, not every battle since the start of the war."""
 STILL_WINDOW_DAYS = 45
 STILL_MAX_EVENTS = 8
 
@@ -101,14 +105,17 @@ class Story:
         """Each event's path (a place: one point) as drawn, smoothed, in projected metres."""
         return list(self._paths)
 
-    def _video_times(self, schedule: Schedule) -> list[tuple[float, float, float]]:
-        """Per event, once: when it appears, when its arrow is fully grown, when it is read."""
+    def _video_times(self, schedule: Schedule) -> list[tuple[float, float, float, float]]:
+        """Per event, once: when it appears, when its arrow is fully grown, when it is read,
+        and when its marker starts to fade out (:data:`MARKER_DAYS`)."""
         read = {c.event: c.end for c in schedule.captions}
         times = []
         for i, (start, end) in enumerate(self._spans):
             appear = schedule.time_of(start)
             done = schedule.time_of(end) if end > start else appear + 2 * GROW_SECONDS
-            times.append((appear, done, read.get(i, appear + 3)))
+            read_until = read.get(i, appear + 3)
+            leaves = max(read_until, schedule.time_of(end + MARKER_DAYS))
+            times.append((appear, done, read_until, leaves))
         return times
 
     @staticmethod
@@ -180,12 +187,14 @@ class Story:
                 if arrow is not None:
                     arrows.append(arrow)
             else:
-                markers.append(self._marker(i, t))
+                marker = self._marker(i, t)
+                if marker is not None:
+                    markers.append(marker)
         return arrows, markers
 
     def _arrow(self, i: int, day: float, t: float) -> Arrow | None:
         e, xy = self.events[i], self._paths[i]
-        (start, end), (appear, done, _) = self._spans[i], self._video[i]
+        (start, end), (appear, done, *_) = self._spans[i], self._video[i]
         if end > start:
             fraction = (day - start) / (end - start)
         else:
@@ -196,9 +205,12 @@ class Story:
             return None
         return Arrow(grow(xy, fraction), e.side, e.kind, alpha)
 
-    def _marker(self, i: int, t: float) -> Marker:
+    def _marker(self, i: int, t: float) -> Marker | None:
         e, xy = self.events[i], self._paths[i]
-        appear, _, read_until = self._video[i]
+        appear, _, read_until, leaves = self._video[i]
+        fade = float(np.clip(1 - (t - leaves) / FADE_OUT_SECONDS, 0.0, 1.0))
+        if fade <= 0:
+            return None
         age = t - appear
         if age < GROW_SECONDS:
             size = max(0.05, age / GROW_SECONDS)
@@ -207,7 +219,8 @@ class Story:
         else:
             size = max(0.45, 1.0 - 0.55 * (t - read_until) / FADE_OUT_SECONDS)
         x, y = xy[-1]
-        return Marker(float(x), float(y), e.side, e.kind, size, 1.0 if size > 0.45 else 0.7)
+        alpha = (1.0 if size > 0.45 else 0.7) * fade
+        return Marker(float(x), float(y), e.side, e.kind, size, alpha)
 
     def main_events(self, day: float) -> list[Event]:
         """The events a still of ``day`` lists and numbers: recent ones, key ones first."""
