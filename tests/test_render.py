@@ -28,6 +28,16 @@ def test_ring_fits_the_budget_but_holds_the_least_frames_asked():
     assert FrameRing((1920, 1080), budget=1, least=5).capacity == 5
 
 
+def test_ring_holds_seconds_of_video_at_any_size_its_memory_allows():
+    """As many frames at 1920x1080 as at 1280x720 (a worker may run as far ahead), no more
+    for small frames, fewer only where the budget runs out."""
+    big = 150 * 1920 * 1080 * 4
+    assert FrameRing((1920, 1080), budget=big).capacity == render.RING_FRAMES
+    assert FrameRing((1280, 720), budget=big).capacity == render.RING_FRAMES
+    assert FrameRing((320, 180), budget=big).capacity == render.RING_FRAMES
+    assert FrameRing((3840, 2160), budget=big).capacity == big // (3840 * 2160 * 4)
+
+
 def test_tasks_keep_a_rasters_frames_together_and_split_held_frames():
     from histmap.draw.moving import Step
 

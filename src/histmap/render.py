@@ -118,8 +118,21 @@ def default_workers() -> int:
 
 # -- drawing frames, here or in workers ---------------------------------------------------------
 
-RING_BYTES = 512 * 2**20
+
+def _ring_budget() -> int:
+    """An eighth of the machine's memory (512 MB where it cannot be read)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 8
+    except (AttributeError, ValueError, OSError):
+        return 512 * 2**20
+
+
+RING_BYTES = _ring_budget()
 """At most this much memory holds frames drawn by workers and not yet encoded."""
+RING_FRAMES = 150
+"""The frames the ring holds if its memory allows: about six seconds of video, so a worker
+runs ahead of one drawing a long move (with 64 frames at 1920x1080, a 512 MB ring, the
+workers stood idle for a ninth of the default video)."""
 
 
 class FrameRing:
@@ -134,7 +147,7 @@ class FrameRing:
     def __init__(self, size: tuple[int, int], *, budget: int | None = None, least: int = 1):
         frame_bytes = size[0] * size[1] * 4
         budget = RING_BYTES if budget is None else budget
-        self.capacity = max(least, budget // frame_bytes)
+        self.capacity = max(least, min(RING_FRAMES, budget // frame_bytes))
         self._memory = mmap.mmap(-1, self.capacity * frame_bytes)
         self._frames = np.frombuffer(self._memory, np.uint8).reshape(
             self.capacity, size[1], size[0], 4
